@@ -1,0 +1,117 @@
+"""The `credit-hub` command: init, ingest, serve, schemas, demo."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from hub.ingest import IngestReport, Ingestor, ingest_lines
+from hub.personal_data import create_secret_file, load_keyring
+from hub.records import json_schema
+from hub.settings import Settings
+
+app = typer.Typer(help="credit-hub: health-sector credit supervision and joint sanctions.")
+ingest_app = typer.Typer(help="Load agency data into the graph.")
+app.add_typer(ingest_app, name="ingest")
+err = Console(stderr=True)
+
+
+@app.command()
+def init() -> None:
+    """Create the data directory and the hub's secret keys (once)."""
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    created = create_secret_file(settings.secret_path)
+    state = "created" if created else "already present"
+    err.print(f"secret key {state}: {settings.secret_path}")
+
+
+def _print_summary(report: IngestReport) -> None:
+    err.print(
+        f"[bold]{report.source}[/]: read {report.read}, accepted {report.accepted}, "
+        f"rejected {report.rejected}"
+    )
+    for label, counts in sorted(report.written.items()):
+        err.print(
+            f"  {label}: {counts['created']} created, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged"
+        )
+    for rejection in report.rejections[:20]:
+        err.print(f"  [red]{rejection.position}[/] {rejection.field}: {rejection.reason}")
+    if report.rejected > 20:
+        err.print(f"  … {report.rejected - 20} more in {report.quarantine_file}")
+
+
+async def _ingest_canonical(settings: Settings, path: Path, progress: Progress) -> IngestReport:
+    from hub.graph import open_store
+
+    keyring = load_keyring(settings.secret_path)
+    store = await open_store(settings)
+    try:
+        ingestor = Ingestor(
+            store, keyring, str(path), settings.quarantine_dir, settings.ingest_batch_size
+        )
+        task = progress.add_task(path.name, total=path.stat().st_size)
+        with path.open("rb") as fh:
+            text = (line.decode("utf-8") for line in fh)
+
+            def advance(_: int) -> None:
+                progress.update(task, completed=fh.tell())
+
+            report = await ingest_lines(ingestor, text, on_progress=advance)
+        progress.update(task, completed=path.stat().st_size)
+        return report
+    finally:
+        await store.close()
+
+
+@ingest_app.command("canonical")
+def ingest_canonical(
+    path: Path,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="write the JSON report here")
+    ] = None,
+) -> None:
+    """Ingest a canonical JSON Lines file (one record a line)."""
+    settings = Settings()
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        report = asyncio.run(_ingest_canonical(settings, path, progress))
+    _print_summary(report)
+    body = json.dumps(report.to_json(), ensure_ascii=False, indent=2)
+    if report_file:
+        report_file.write_text(body + "\n", encoding="utf-8")
+    else:
+        reports = settings.data_dir / "reports"
+        reports.mkdir(parents=True, exist_ok=True)
+        (reports / f"{path.name}.{report.started.replace(':', '')}.json").write_text(body + "\n")
+
+
+@app.command("records-schema")
+def records_schema() -> None:
+    """Print the JSON Schema of canonical records."""
+    json.dump(json_schema(), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+@app.command()
+def stats() -> None:
+    """Count nodes and edges in the graph."""
+    from hub.graph import open_store
+
+    async def run() -> dict[str, int]:
+        store = await open_store(Settings())
+        try:
+            return await store.counts()
+        finally:
+            await store.close()
+
+    json.dump(asyncio.run(run()), sys.stdout, indent=2)
+    sys.stdout.write("\n")

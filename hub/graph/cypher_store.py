@@ -1,0 +1,212 @@
+"""The store logic both adapters share: the queries are the same text for both.
+
+An adapter supplies only how a query runs (`read`, `transaction`), its DDL and its
+result conversion; everything here is written once against `queries`.
+"""
+
+from __future__ import annotations
+
+import base64
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from hub.graph import queries as q
+from hub.graph.port import NODE_BATCHES, Page, Row, SubjectKind, UpsertCounts, WriteBatch
+
+Run = Callable[[str, dict[str, Any]], Awaitable[list[Row]]]
+
+_SUBJECT = {"institution": ("Institution", "uscc"), "person": ("Person", "pkey")}
+_RECORD_EDGES = {"Penalty": "PENALISES", "Evaluation": "EVALUATES", "Commitment": "COMMITS"}
+
+
+def encode_cursor(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("after: not a cursor this hub issued") from None
+
+
+def _group(rows: Iterable[Row]) -> dict[str, list[Row]]:
+    out: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        owner = row.pop("owner")
+        out[owner].append(row)
+    return dict(out)
+
+
+def _role_key(row: Row) -> tuple[str, str, str, str]:
+    return (row["pkey"], row["uscc"], row["role"], row["valid_from"])
+
+
+class CypherStore(ABC):
+    """GraphStore over any engine that runs the shared Cypher subset."""
+
+    name = "cypher"
+
+    @abstractmethod
+    async def read(self, query: str, params: dict[str, Any]) -> list[Row]: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Run]:
+        """A write transaction: yields a `run` bound to it; commits on success."""
+
+    @abstractmethod
+    async def setup(self) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    # --- writes -----------------------------------------------------------------------
+
+    async def write(self, batch: WriteBatch, now: str) -> dict[str, UpsertCounts]:
+        counts: dict[str, UpsertCounts] = {}
+        async with self.transaction() as run:
+            if batch.ref_institutions:
+                await run(q.REF_INSTITUTIONS, {"rows": batch.ref_institutions, "now": now})
+            if batch.ref_persons:
+                await run(q.REF_PERSONS, {"rows": batch.ref_persons, "now": now})
+            for label in NODE_BATCHES:
+                rows = batch.nodes.get(label) or []
+                if rows:
+                    counts[label] = await self._write_nodes(run, label, rows, now)
+            if batch.roles:
+                counts["Role"] = await self._write_roles(run, batch.roles, now)
+        return counts
+
+    async def _write_nodes(self, run: Run, label: str, rows: list[Row], now: str) -> UpsertCounts:
+        spec = q.NODES[label]
+        rows = list({r["key"]: r for r in rows}.values())  # last version of a key wins
+        found = await run(spec.existing, {"keys": [r["key"] for r in rows]})
+        # A bare node made for a reference has no hash: its first record creates it.
+        known = {f["key"]: f["content_hash"] for f in found if f["content_hash"] is not None}
+        changed = [r for r in rows if known.get(r["key"]) != r["content_hash"]]
+        same = [r["key"] for r in rows if known.get(r["key"]) == r["content_hash"]]
+        result = UpsertCounts(
+            created=sum(1 for r in changed if r["key"] not in known),
+            updated=sum(1 for r in changed if r["key"] in known),
+            unchanged=len(same),
+        )
+        if changed:
+            fields = ("key", *q.NODE_PROPERTIES[label], "src_agency", "src_record", "content_hash")
+            written = [{f: r.get(f) for f in fields} for r in changed]
+            await run(spec.upsert, {"rows": written, "now": now})
+            await self._relink(run, label, changed)
+        if same:
+            await run(spec.touch, {"keys": same, "now": now})
+        return result
+
+    async def _relink(self, run: Run, label: str, rows: list[Row]) -> None:
+        """Replace the subject edges (and responsible persons) of changed records."""
+        if label in q.SUBJECT_EDGES:
+            drop, to_inst, to_person = q.SUBJECT_EDGES[label]
+            await run(drop, {"keys": [r["key"] for r in rows]})
+            for kind, query in (("institution", to_inst), ("person", to_person)):
+                linked = [
+                    {"key": r["key"], "subject_key": r["subject_key"]}
+                    for r in rows
+                    if r["subject_kind"] == kind
+                ]
+                if linked:
+                    await run(query, {"rows": linked})
+        if label == "ListEntry":
+            await run(q.RESPONSIBLE_DROP, {"keys": [r["key"] for r in rows]})
+            named = [
+                {"entry_id": r["key"], "pkey": p["pkey"], "role": p["role"]}
+                for r in rows
+                for p in r.get("responsible", [])
+            ]
+            if named:
+                await run(q.RESPONSIBLE_LINK, {"rows": named})
+
+    async def _write_roles(self, run: Run, rows: list[Row], now: str) -> UpsertCounts:
+        rows = list({_role_key(r): r for r in rows}.values())
+        keys = [
+            {"pkey": r["pkey"], "uscc": r["uscc"], "role": r["role"], "valid_from": r["valid_from"]}
+            for r in rows
+        ]
+        found = await run(q.ROLE_EXISTING, {"keys": keys})
+        known = {_role_key(f): f["content_hash"] for f in found}  # roles have no bare form
+        changed = [r for r in rows if known.get(_role_key(r)) != r["content_hash"]]
+        same = [k for k, r in zip(keys, rows, strict=True) if known.get(_role_key(r)) == r["content_hash"]]
+        if changed:
+            await run(q.ROLE_UPSERT, {"rows": changed, "now": now})
+        if same:
+            await run(q.ROLE_TOUCH, {"keys": same, "now": now})
+        return UpsertCounts(
+            created=sum(1 for r in changed if _role_key(r) not in known),
+            updated=sum(1 for r in changed if _role_key(r) in known),
+            unchanged=len(same),
+        )
+
+    # --- reads ------------------------------------------------------------------------
+
+    async def get_nodes(self, label: str, keys: list[str]) -> dict[str, Row]:
+        if label not in q.NODE_KEYS:
+            raise ValueError(f"unknown node label {label!r}")
+        if not keys:
+            return {}
+        key = q.NODE_KEYS[label]
+        return {r[key]: r for r in await self.read(q.get_nodes(label), {"keys": keys})}
+
+    async def agency_codes(self) -> set[str]:
+        return {r["code"] for r in await self.read(q.ALL_AGENCY_CODES, {})}
+
+    async def _grouped(self, query: str, keys: list[str], **params: Any) -> dict[str, list[Row]]:
+        if not keys:
+            return {}
+        return _group(await self.read(query, {"keys": keys, **params}))
+
+    async def roles_of(self, kind: SubjectKind, keys: list[str]) -> dict[str, list[Row]]:
+        query = q.ROLES_OF_PERSONS if kind == "person" else q.ROLES_OF_INSTITUTIONS
+        return await self._grouped(query, keys)
+
+    async def entries_of(self, kind: SubjectKind, keys: list[str]) -> dict[str, list[Row]]:
+        query = q.ENTRIES_OF_PERSONS if kind == "person" else q.ENTRIES_OF_INSTITUTIONS
+        return await self._grouped(query, keys)
+
+    async def responsible_of(self, entry_ids: list[str]) -> dict[str, list[Row]]:
+        return await self._grouped(q.RESPONSIBLE_OF_ENTRIES, entry_ids)
+
+    async def records_of(
+        self, label: str, kind: SubjectKind, keys: list[str]
+    ) -> dict[str, list[Row]]:
+        if label not in _RECORD_EDGES:
+            raise ValueError(f"no subject records of label {label!r}")
+        target, target_key = _SUBJECT[kind]
+        return await self._grouped(q.records_of(label, _RECORD_EDGES[label], target, target_key), keys)
+
+    async def sanction_facts(
+        self, kind: SubjectKind, keys: list[str], derived_roles: list[str]
+    ) -> dict[str, list[Row]]:
+        if kind == "person":
+            return await self._grouped(
+                q.SANCTION_FACTS_PERSONS, keys, derived_roles=derived_roles
+            )
+        return await self._grouped(q.SANCTION_FACTS_INSTITUTIONS, keys)
+
+    async def current_holders(self, usccs: list[str], as_of: str) -> dict[str, list[Row]]:
+        return await self._grouped(q.CURRENT_HOLDERS, usccs, as_of=as_of)
+
+    async def list_entries(self, filters: dict[str, str], first: int, after: str) -> Page:
+        unknown = set(filters) - set(q.LIST_ENTRY_FILTERS)
+        if unknown:
+            raise ValueError(f"unknown list-entry filter {sorted(unknown)[0]!r}")
+        names = tuple(sorted(filters))
+        query = q.list_entries_page(tuple(q.LIST_ENTRY_FILTERS[n] for n in names))
+        rows = await self.read(query, {**filters, "after": after, "limit": first + 1})
+        return Page(rows=rows[:first], has_next=len(rows) > first)
+
+    async def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for label in q.NODE_KEYS:
+            out[label] = (await self.read(q.count_nodes(label), {}))[0]["n"]
+        for edge in q.EDGES:
+            out[edge] = (await self.read(q.count_edges(edge), {}))[0]["n"]
+        return out

@@ -1,0 +1,308 @@
+"""The store's Cypher, written once in the subset both LadybugDB and Neo4j run.
+
+Rules (see ../shared/CYPHER.md): one label per node; project map fields with WITH
+before MERGE; anchor a pattern on a keyed node; dates are ISO strings; return
+scalars only; every value is a parameter, never formatted into the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROVENANCE = ("src_agency", "src_record", "first_seen", "last_seen", "content_hash")
+
+# Properties of each node table and edge table, in one place for both adapters' DDL.
+NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "Agency": ("code", "name", "kind"),
+    "Institution": ("uscc", "name", "kind", "licence_no", "region"),
+    "Person": ("pkey", "id_type", "id_masked", "id_enc", "name"),
+    "ListEntry": (
+        "entry_id",
+        "list_type",
+        "reason",
+        "basis",
+        "severity",
+        "decided_by",
+        "violation_on",
+        "decided_on",
+        "valid_from",
+        "valid_until",
+        "status",
+        "status_changed_on",
+        "subject_kind",
+        "subject_key",
+    ),
+    "Penalty": (
+        "pen_key",
+        "decision_no",
+        "decided_by",
+        "decided_on",
+        "basis",
+        "penalty",
+        "amount",
+        "subject_kind",
+        "subject_key",
+    ),
+    "Evaluation": ("ev_key", "uscc", "year", "grade", "scores"),
+    "Commitment": ("cm_key", "subject_kind", "subject_key", "text", "signed_on", "kept"),
+    "Feedback": (
+        "fb_key",
+        "entry_id",
+        "measure",
+        "subject_kind",
+        "subject_key",
+        "agency",
+        "outcome",
+        "on_date",
+        "reason",
+    ),
+}
+NODE_KEYS = {
+    "Agency": "code",
+    "Institution": "uscc",
+    "Person": "pkey",
+    "ListEntry": "entry_id",
+    "Penalty": "pen_key",
+    "Evaluation": "ev_key",
+    "Commitment": "cm_key",
+    "Feedback": "fb_key",
+}
+# Every property is a string (dates as ISO, years as digits, booleans as "true"/"false"):
+# LadybugDB infers a parameter's type per batch, and a null beside an integer fails.
+
+# Edge tables: name -> ((from, to) pairs, properties).
+EDGES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
+    "HOLDS": ((("Person", "Institution"),), ("role", "valid_from", "valid_to", "licence_no")),
+    "CONCERNS": ((("ListEntry", "Institution"), ("ListEntry", "Person")), ()),
+    "RESPONSIBLE": ((("ListEntry", "Person"),), ("role",)),
+    "PENALISES": ((("Penalty", "Institution"), ("Penalty", "Person")), ()),
+    "EVALUATES": ((("Evaluation", "Institution"),), ()),
+    "COMMITS": ((("Commitment", "Institution"), ("Commitment", "Person")), ()),
+}
+EDGES_WITH_PROVENANCE = {"HOLDS"}
+
+
+def _set_clause(var: str, fields: tuple[str, ...]) -> str:
+    return ", ".join(f"{var}.{f} = r_{f}" for f in fields)
+
+
+def _with_clause(fields: tuple[str, ...]) -> str:
+    return ", ".join(f"r.{f} AS r_{f}" for f in fields)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec:
+    """How one node table is read back, written and touched during ingest."""
+
+    label: str
+    key: str
+    existing: str
+    upsert: str
+    touch: str
+
+
+def _node_spec(label: str) -> NodeSpec:
+    key = NODE_KEYS[label]
+    fields = tuple(f for f in NODE_PROPERTIES[label] if f != key)
+    written = (*fields, "src_agency", "src_record", "content_hash")
+    existing = (
+        f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) "
+        f"RETURN n.{key} AS key, n.content_hash AS content_hash"
+    )
+    upsert = (
+        f"UNWIND $rows AS r WITH r.key AS r_key, {_with_clause(written)} "
+        f"MERGE (n:{label} {{{key}: r_key}}) ON CREATE SET n.first_seen = $now "
+        f"SET {_set_clause('n', written)}, n.last_seen = $now"
+    )
+    touch = f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) SET n.last_seen = $now"
+    return NodeSpec(label, key, existing, upsert, touch)
+
+
+NODES = {label: _node_spec(label) for label in NODE_KEYS}
+
+# --- references: create a bare node for a subject that has no record of its own yet ---
+
+REF_INSTITUTIONS = (
+    "UNWIND $rows AS r WITH r.uscc AS k, r.region AS reg "
+    "MERGE (i:Institution {uscc: k}) ON CREATE SET i.region = reg, i.first_seen = $now"
+)
+REF_PERSONS = (
+    "UNWIND $rows AS r WITH r.pkey AS k, r.id_type AS t, r.id_masked AS m, r.id_enc AS enc "
+    "MERGE (p:Person {pkey: k}) "
+    "ON CREATE SET p.id_type = t, p.id_masked = m, p.id_enc = enc, p.first_seen = $now"
+)
+
+# --- roles (an edge with its own provenance; identity = person, institution, role, from) ---
+
+ROLE_FIELDS = ("valid_to", "licence_no", "src_agency", "src_record", "content_hash")
+ROLE_EXISTING = (
+    "UNWIND $keys AS k WITH k.pkey AS pk, k.uscc AS u, k.role AS rl, k.valid_from AS vf "
+    "MATCH (p:Person {pkey: pk})-[h:HOLDS]->(i:Institution {uscc: u}) "
+    "WITH pk, u, rl, vf, h WHERE h.role = rl AND h.valid_from = vf "
+    "RETURN pk AS pkey, u AS uscc, rl AS role, vf AS valid_from, h.content_hash AS content_hash"
+)
+ROLE_UPSERT = (
+    "UNWIND $rows AS r WITH r.pkey AS pk, r.uscc AS u, r.role AS rl, r.valid_from AS vf, "
+    f"{_with_clause(ROLE_FIELDS)} "
+    "MATCH (p:Person {pkey: pk}) MATCH (i:Institution {uscc: u}) "
+    "MERGE (p)-[h:HOLDS {role: rl, valid_from: vf}]->(i) ON CREATE SET h.first_seen = $now "
+    f"SET {_set_clause('h', ROLE_FIELDS)}, h.last_seen = $now"
+)
+ROLE_TOUCH = (
+    "UNWIND $keys AS k WITH k.pkey AS pk, k.uscc AS u, k.role AS rl, k.valid_from AS vf "
+    "MATCH (p:Person {pkey: pk})-[h:HOLDS]->(i:Institution {uscc: u}) "
+    "WITH h, rl, vf WHERE h.role = rl AND h.valid_from = vf SET h.last_seen = $now"
+)
+
+# --- subject edges, replaced whenever their record changes ---------------------------
+
+
+def subject_edge_queries(label: str, key: str, edge: str) -> tuple[str, str, str]:
+    """(drop old edges, link to institutions, link to persons) for a record's subject."""
+    drop = f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}})-[x:{edge}]->() DELETE x"
+    to_inst = (
+        "UNWIND $rows AS r WITH r.key AS k, r.subject_key AS s "
+        f"MATCH (n:{label} {{{key}: k}}) MATCH (t:Institution {{uscc: s}}) MERGE (n)-[:{edge}]->(t)"
+    )
+    to_person = (
+        "UNWIND $rows AS r WITH r.key AS k, r.subject_key AS s "
+        f"MATCH (n:{label} {{{key}: k}}) MATCH (t:Person {{pkey: s}}) MERGE (n)-[:{edge}]->(t)"
+    )
+    return drop, to_inst, to_person
+
+
+SUBJECT_EDGES = {
+    "ListEntry": subject_edge_queries("ListEntry", "entry_id", "CONCERNS"),
+    "Penalty": subject_edge_queries("Penalty", "pen_key", "PENALISES"),
+    "Evaluation": subject_edge_queries("Evaluation", "ev_key", "EVALUATES"),
+    "Commitment": subject_edge_queries("Commitment", "cm_key", "COMMITS"),
+}
+RESPONSIBLE_DROP = (
+    "UNWIND $keys AS k MATCH (e:ListEntry {entry_id: k})-[x:RESPONSIBLE]->(:Person) DELETE x"
+)
+RESPONSIBLE_LINK = (
+    "UNWIND $rows AS r WITH r.entry_id AS k, r.pkey AS pk, r.role AS rl "
+    "MATCH (e:ListEntry {entry_id: k}) MATCH (p:Person {pkey: pk}) "
+    "MERGE (e)-[x:RESPONSIBLE]->(p) SET x.role = rl"
+)
+
+# --- reads -----------------------------------------------------------------------------
+
+_ENTRY_COLUMNS = ", ".join(
+    f"e.{f} AS {f}" for f in (*NODE_PROPERTIES["ListEntry"], *PROVENANCE)
+)
+ENTRY_COLUMNS = _ENTRY_COLUMNS
+
+
+def get_nodes(label: str) -> str:
+    key = NODE_KEYS[label]
+    cols = ", ".join(f"n.{f} AS {f}" for f in (*NODE_PROPERTIES[label], *PROVENANCE))
+    return f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN {cols}"
+
+
+def count_nodes(label: str) -> str:
+    return f"MATCH (n:{label}) RETURN count(n) AS n"
+
+
+def count_edges(edge: str) -> str:
+    return f"MATCH ()-[x:{edge}]->() RETURN count(x) AS n"
+
+
+ALL_AGENCY_CODES = "MATCH (a:Agency) RETURN a.code AS code"
+
+_ROLE_COLUMNS = (
+    "h.role AS role, h.valid_from AS valid_from, h.valid_to AS valid_to, "
+    "h.licence_no AS licence_no, h.src_agency AS src_agency, h.src_record AS src_record"
+)
+ROLES_OF_PERSONS = (
+    "UNWIND $keys AS k MATCH (p:Person {pkey: k})-[h:HOLDS]->(i:Institution) "
+    f"RETURN k AS owner, p.pkey AS pkey, i.uscc AS uscc, i.name AS institution_name, {_ROLE_COLUMNS} "
+    "ORDER BY owner, valid_from, uscc"
+)
+ROLES_OF_INSTITUTIONS = (
+    "UNWIND $keys AS k MATCH (i:Institution {uscc: k})<-[h:HOLDS]-(p:Person) "
+    "RETURN k AS owner, p.pkey AS pkey, i.uscc AS uscc, p.name AS person_name, "
+    f"p.id_type AS id_type, p.id_masked AS id_masked, {_ROLE_COLUMNS} "
+    "ORDER BY owner, valid_from, pkey"
+)
+ENTRIES_OF_INSTITUTIONS = (
+    "UNWIND $keys AS k MATCH (e:ListEntry)-[:CONCERNS]->(i:Institution {uscc: k}) "
+    f"RETURN k AS owner, {_ENTRY_COLUMNS} ORDER BY owner, decided_on, entry_id"
+)
+ENTRIES_OF_PERSONS = (
+    "UNWIND $keys AS k MATCH (e:ListEntry)-[:CONCERNS]->(p:Person {pkey: k}) "
+    f"RETURN k AS owner, {_ENTRY_COLUMNS} ORDER BY owner, decided_on, entry_id"
+)
+RESPONSIBLE_OF_ENTRIES = (
+    "UNWIND $keys AS k MATCH (e:ListEntry {entry_id: k})-[x:RESPONSIBLE]->(p:Person) "
+    "RETURN k AS owner, p.pkey AS pkey, p.name AS name, p.id_type AS id_type, "
+    "p.id_masked AS id_masked, x.role AS role ORDER BY owner, pkey"
+)
+
+
+def records_of(label: str, edge: str, target: str, target_key: str) -> str:
+    """Penalties, evaluations or commitments about a batch of subjects."""
+    cols = ", ".join(f"n.{f} AS {f}" for f in (*NODE_PROPERTIES[label], *PROVENANCE))
+    return (
+        f"UNWIND $keys AS k MATCH (n:{label})-[:{edge}]->(t:{target} {{{target_key}: k}}) "
+        f"RETURN k AS owner, {cols}"
+    )
+
+
+# --- the joint-sanction traversal: everything the engine needs, one round trip -----------
+# Each branch returns the same columns; '' stands for "not applicable" (LadybugDB does not
+# accept a bare NULL in one UNION branch).
+
+_SANCTION_COLUMNS = (
+    f"{_ENTRY_COLUMNS}, i.uscc AS via_uscc, i.name AS via_name, "
+    "h.role AS via_role, h.valid_from AS role_from, h.valid_to AS role_to"
+)
+SANCTION_FACTS_PERSONS = (
+    "UNWIND $keys AS k MATCH (e:ListEntry)-[:CONCERNS]->(p:Person {pkey: k}) "
+    f"RETURN k AS owner, 'direct' AS via, {_ENTRY_COLUMNS}, '' AS via_uscc, '' AS via_name, "
+    "'' AS via_role, '' AS role_from, '' AS role_to "
+    "UNION ALL "
+    "UNWIND $keys AS k MATCH (e:ListEntry)-[x:RESPONSIBLE]->(p:Person {pkey: k}) "
+    "MATCH (e)-[:CONCERNS]->(i:Institution) "
+    f"RETURN k AS owner, 'responsible' AS via, {_ENTRY_COLUMNS}, i.uscc AS via_uscc, "
+    "i.name AS via_name, x.role AS via_role, '' AS role_from, '' AS role_to "
+    "UNION ALL "
+    "UNWIND $keys AS k MATCH (p:Person {pkey: k})-[h:HOLDS]->(i:Institution)<-[:CONCERNS]-(e:ListEntry) "
+    "WITH k, e, i, h WHERE h.role IN $derived_roles "
+    f"RETURN k AS owner, 'role' AS via, {_SANCTION_COLUMNS}"
+)
+SANCTION_FACTS_INSTITUTIONS = (
+    "UNWIND $keys AS k MATCH (e:ListEntry)-[:CONCERNS]->(i:Institution {uscc: k}) "
+    f"RETURN k AS owner, 'direct' AS via, {_ENTRY_COLUMNS}, '' AS via_uscc, '' AS via_name, "
+    "'' AS via_role, '' AS role_from, '' AS role_to"
+)
+# Current role holders of an institution, for the "banned person now works here" warning.
+CURRENT_HOLDERS = (
+    "UNWIND $keys AS k MATCH (i:Institution {uscc: k})<-[h:HOLDS]-(p:Person) "
+    "WITH k, p, h WHERE h.valid_from <= $as_of AND (h.valid_to IS NULL OR h.valid_to >= $as_of) "
+    "RETURN k AS owner, p.pkey AS pkey, p.name AS name, p.id_masked AS id_masked, "
+    "h.role AS role, h.valid_from AS valid_from, h.valid_to AS valid_to"
+)
+EVALUATIONS_OF = (
+    "UNWIND $keys AS k MATCH (v:Evaluation)-[:EVALUATES]->(i:Institution {uscc: k}) "
+    "RETURN k AS owner, v.ev_key AS ev_key, v.year AS year, v.grade AS grade, v.scores AS scores, "
+    "v.src_agency AS src_agency, v.src_record AS src_record ORDER BY owner, year"
+)
+
+
+def list_entries_page(filters: tuple[str, ...]) -> str:
+    """Keyset pagination over list entries; `filters` are fixed fragments, values are params."""
+    where = " AND ".join(("e.entry_id > $after", *filters))
+    return (
+        f"MATCH (e:ListEntry) WHERE {where} "
+        f"RETURN {_ENTRY_COLUMNS} ORDER BY entry_id LIMIT $limit"
+    )
+
+
+LIST_ENTRY_FILTERS = {
+    "list_type": "e.list_type = $list_type",
+    "status": "e.status = $status",
+    "decided_by": "e.decided_by = $decided_by",
+    "subject_kind": "e.subject_kind = $subject_kind",
+    "subject_key": "e.subject_key = $subject_key",
+}

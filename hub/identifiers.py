@@ -1,0 +1,184 @@
+"""Identifiers of institutions and persons: normalise, validate, mask.
+
+Every layer (connectors, records, API) calls these, so a USCC or an ID number is
+checked one way everywhere and a rejection always names the field and the reason,
+never the clear ID number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+IdType = Literal["resident_id", "hk_macao_taiwan", "foreign_permanent", "passport"]
+ID_TYPES: tuple[str, ...] = get_args(IdType)
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+RESIDENT_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+RESIDENT_CHECK = "10X98765432"
+
+# Zero-width and formatting characters that survive copy-paste from office documents.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+class IdentifierError(ValueError):
+    """A rejected identifier: the field, a display-safe value and the reason."""
+
+    def __init__(self, field: str, shown: str, reason: str) -> None:
+        self.field = field
+        self.shown = shown
+        self.reason = reason
+        super().__init__(f"{field}: {reason} (got {shown!r})")
+
+
+def clean_text(value: str) -> str:
+    """Full-width to half-width (NFKC), invisible characters removed, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
+    return " ".join(text.split())
+
+
+def _compact(value: str) -> str:
+    return clean_text(value).replace(" ", "").upper()
+
+
+def mask(number: str) -> str:
+    """Mask a document number for display: keep a short head and tail only."""
+    n = len(number)
+    if n >= 15:
+        head, tail = 6, 4
+    elif n >= 8:
+        head, tail = 2, 2
+    else:
+        head, tail = 1, 1 if n > 2 else 0
+    return number[:head] + "*" * (n - head - tail) + (number[n - tail :] if tail else "")
+
+
+# --- USCC (GB 32100-2015) -------------------------------------------------------------
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def org_code_check_char(first8: str) -> str:
+    total = sum(ORG_ALPHABET.index(c) * w for c, w in zip(first8, ORG_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+@dataclass(frozen=True, slots=True)
+class Uscc:
+    value: str
+
+    @property
+    def region(self) -> str:
+        """Administrative division code (characters 3–8)."""
+        return self.value[2:8]
+
+    @property
+    def organisation_code(self) -> str:
+        return self.value[8:17]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def parse_uscc(raw: str, field: str = "uscc") -> Uscc:
+    """Normalise and validate a unified social credit code."""
+    value = _compact(raw)
+    if len(value) != 18:
+        raise IdentifierError(field, value, f"a USCC has 18 characters, not {len(value)}")
+    bad = [c for c in value if c not in USCC_ALPHABET]
+    if bad:
+        raise IdentifierError(field, value, f"character {bad[0]!r} is not allowed in a USCC")
+    if not value[2:8].isdigit():
+        raise IdentifierError(field, value, "characters 3–8 must be a 6-digit region code")
+    org = value[8:17]
+    if any(c not in ORG_ALPHABET for c in org[:8]) or org_code_check_char(org[:8]) != org[8]:
+        raise IdentifierError(field, value, "the embedded organisation code has a wrong check")
+    expected = uscc_check_char(value[:17])
+    if value[17] != expected:
+        raise IdentifierError(field, value, f"check character should be {expected!r}")
+    return Uscc(value)
+
+
+# --- Person documents -------------------------------------------------------------------
+
+
+def resident_check_char(first17: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first17, RESIDENT_WEIGHTS, strict=True))
+    return RESIDENT_CHECK[total % 11]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonId:
+    """A validated, normalised identity document. Its str() is masked on purpose."""
+
+    id_type: str
+    number: str
+
+    @property
+    def masked(self) -> str:
+        return mask(self.number)
+
+    @property
+    def canonical(self) -> str:
+        """The exact bytes the keyed digest is taken over."""
+        return f"{self.id_type}:{self.number}"
+
+    def __str__(self) -> str:
+        return f"{self.id_type}:{self.masked}"
+
+    __repr__ = __str__
+
+
+_HMT = re.compile(r"^(?:[HM]\d{8}(?:\d{2})?|\d{8}|8[123]\d{4}\d{11}[0-9X])$")
+_FOREIGN = re.compile(r"^(?:[A-Z]{3}\d{12}|9\d{16}[0-9X])$")
+_PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
+
+
+def parse_person_id(id_type: str, raw: str, field: str = "id_number") -> PersonId:
+    """Normalise and validate a person's document number for its type."""
+    if id_type not in ID_TYPES:
+        raise IdentifierError("id_type", str(id_type), f"must be one of {', '.join(ID_TYPES)}")
+    value = _compact(raw)
+    if id_type == "resident_id":
+        return PersonId(id_type, _resident(value, field))
+    if not value:
+        raise IdentifierError(field, "", "is empty")
+    pattern = {"hk_macao_taiwan": _HMT, "foreign_permanent": _FOREIGN, "passport": _PASSPORT}[
+        id_type
+    ]
+    if not pattern.match(value):
+        raise IdentifierError(field, mask(value), f"not a valid {id_type} document number")
+    if id_type != "passport" and len(value) == 18 and value[:17].isdigit():
+        if resident_check_char(value[:17]) != value[17]:
+            raise IdentifierError(field, mask(value), "wrong check character")
+    return PersonId(id_type, value)
+
+
+def _resident(value: str, field: str) -> str:
+    if len(value) == 15 and value.isdigit():
+        value = value[:6] + "19" + value[6:]
+        value += resident_check_char(value)
+        birth = value[6:14]
+    elif len(value) == 18 and value[:17].isdigit() and value[17] in "0123456789X":
+        birth = value[6:14]
+    else:
+        raise IdentifierError(field, mask(value), "a resident ID has 18 characters (or 15 digits)")
+    try:
+        born = dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+    except ValueError:
+        raise IdentifierError(field, mask(value), "characters 7–14 are not a real birth date") from None
+    if born.year < 1900 or born > dt.date.today():
+        raise IdentifierError(field, mask(value), "birth date is out of range")
+    if resident_check_char(value[:17]) != value[17]:
+        raise IdentifierError(field, mask(value), "wrong check character")
+    return value

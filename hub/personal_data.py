@@ -1,0 +1,114 @@
+"""Personal data at rest: keyed digests for lookup, AES-GCM for authorised display.
+
+A person's graph key is HMAC-SHA256 over the normalised document, so the graph can
+join on it without holding the number. The number itself is kept only as ciphertext.
+The nonce is synthetic (an HMAC of key and plaintext), so the same document always
+encrypts to the same bytes: re-ingesting a file changes nothing, and a nonce is
+never reused for a different plaintext.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from hub.identifiers import PersonId
+
+_DIGEST_LABEL = b"credit-hub/person-key/v1"
+_ENCRYPT_LABEL = b"credit-hub/person-id-encryption/v1"
+_NONCE_LABEL = b"credit-hub/person-id-nonce/v1"
+_API_KEY_LABEL = b"credit-hub/api-key/v1"
+_SUBJECT_LABEL = b"credit-hub/person-ref/v1"
+
+
+class SecretsMissing(RuntimeError):
+    """The hub's secret file is absent: run `credit-hub init` first."""
+
+
+def _derive(master: bytes, label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(master)
+
+
+@dataclass(frozen=True, slots=True)
+class Keyring:
+    """Sub-keys derived from one 32-byte master secret, one per purpose."""
+
+    digest_key: bytes
+    encryption_key: bytes
+    nonce_key: bytes
+    api_key_key: bytes
+    reference_key: bytes
+
+    @classmethod
+    def from_master(cls, master: bytes) -> Keyring:
+        if len(master) != 32:
+            raise ValueError("the master secret must be 32 bytes")
+        return cls(
+            digest_key=_derive(master, _DIGEST_LABEL),
+            encryption_key=_derive(master, _ENCRYPT_LABEL),
+            nonce_key=_derive(master, _NONCE_LABEL),
+            api_key_key=_derive(master, _API_KEY_LABEL),
+            reference_key=_derive(master, _SUBJECT_LABEL),
+        )
+
+    def person_key(self, person: PersonId) -> str:
+        """The graph key of a person: a domain-separated keyed digest of the document."""
+        mac = hmac.new(self.digest_key, person.canonical.encode(), hashlib.sha256)
+        return mac.hexdigest()
+
+    def person_ref(self, person_key: str) -> str:
+        """An opaque, stable reference for a person in the API (federation key)."""
+        mac = hmac.new(self.reference_key, person_key.encode(), hashlib.sha256)
+        return "P" + base64.urlsafe_b64encode(mac.digest()[:15]).decode()
+
+    def encrypt_number(self, person: PersonId, person_key: str) -> str:
+        data = person.number.encode()
+        nonce = hmac.new(self.nonce_key, person_key.encode() + b"\0" + data, hashlib.sha256)
+        iv = nonce.digest()[:12]
+        sealed = AESGCM(self.encryption_key).encrypt(iv, data, person_key.encode())
+        return base64.b64encode(iv + sealed).decode()
+
+    def decrypt_number(self, token: str, person_key: str) -> str:
+        raw = base64.b64decode(token)
+        return AESGCM(self.encryption_key).decrypt(raw[:12], raw[12:], person_key.encode()).decode()
+
+    def seal(self, data: bytes, context: bytes) -> str:
+        """Encrypt arbitrary bytes (e.g. a quarantined line) with a random nonce."""
+        iv = secrets.token_bytes(12)
+        return base64.b64encode(iv + AESGCM(self.encryption_key).encrypt(iv, data, context)).decode()
+
+    def unseal(self, token: str, context: bytes) -> bytes:
+        raw = base64.b64decode(token)
+        return AESGCM(self.encryption_key).decrypt(raw[:12], raw[12:], context)
+
+    def api_key_hash(self, api_key: str) -> str:
+        return hmac.new(self.api_key_key, api_key.encode(), hashlib.sha256).hexdigest()
+
+
+def create_secret_file(path: Path) -> bool:
+    """Write a new master secret (0600). Returns False if one exists already."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {"version": 1, "master": base64.b64encode(secrets.token_bytes(32)).decode()}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(body, fh)
+    return True
+
+
+def load_keyring(path: Path) -> Keyring:
+    if not path.exists():
+        raise SecretsMissing(f"no secret file at {path}: run `credit-hub init`")
+    body = json.loads(path.read_text())
+    return Keyring.from_master(base64.b64decode(body["master"]))

@@ -1,0 +1,39 @@
+"""Hub settings, read from the environment (prefix HUB_) with safe local defaults."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    store: Literal["embedded", "neo4j"] = "embedded"
+    secret_file: Path | None = None
+
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+
+    ingest_batch_size: int = 5000
+    screen_max_subjects: int = 10_000
+    development: bool = False
+
+    @cached_property
+    def graph_path(self) -> Path:
+        return self.data_dir / "graph.lbug"
+
+    @cached_property
+    def secret_path(self) -> Path:
+        return self.secret_file or self.data_dir / "secrets" / "hub.key"
+
+    @cached_property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "quarantine"
