@@ -115,3 +115,15 @@ def stats() -> None:
 
     json.dump(asyncio.run(run()), sys.stdout, indent=2)
     sys.stdout.write("\n")
+
+
+def _add_connector_commands() -> None:
+    """Agency connectors add `credit-hub ingest AGENCY …` and `demo-data` (see connectors/)."""
+    try:
+        from connectors.cli import add_commands
+    except ImportError:
+        return
+    add_commands(app, ingest_app)
+
+
+_add_connector_commands()
