@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from hub.ingest import IngestReport, Ingestor, ingest_lines
+from hub.ingest import Ingestor, IngestReport, ingest_lines
 from hub.personal_data import create_secret_file, load_keyring
 from hub.records import json_schema
 from hub.settings import Settings
@@ -127,3 +127,36 @@ def _add_connector_commands() -> None:
 
 
 _add_connector_commands()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="only 1 with the embedded store")] = 1,
+) -> None:
+    """Serve the GraphQL API at /graphql."""
+    import uvicorn
+
+    from hub.app import create_app
+
+    settings = Settings()
+    if workers != 1 and settings.store == "embedded":
+        raise typer.BadParameter("the embedded store is owned by one process: use --workers 1")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@app.command("export-schema")
+def export_schema() -> None:
+    """Print the GraphQL SDL of the federation subgraph."""
+    from hub.schema import build_schema
+
+    sys.stdout.write(build_schema().as_str() + "\n")

@@ -43,7 +43,9 @@ def make_uscc(rng: random.Random, region: str | None = None) -> str:
 
 def make_resident_id(rng: random.Random, region: str | None = None) -> str:
     born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 50))
-    first17 = (region or rng.choice(REGIONS)) + born.strftime("%Y%m%d") + f"{rng.randrange(1000):03d}"
+    first17 = (
+        (region or rng.choice(REGIONS)) + born.strftime("%Y%m%d") + f"{rng.randrange(1000):03d}"
+    )
     return first17 + resident_check_char(first17)
 
 
@@ -80,7 +82,13 @@ def generate(
 
     def records() -> Iterator[dict[str, Any]]:
         for code, name, kind in AGENCIES:
-            yield {"type": "agency", "source": _src("co", next(counter)), "code": code, "name": name, "kind": kind}
+            yield {
+                "type": "agency",
+                "source": _src("co", next(counter)),
+                "code": code,
+                "name": name,
+                "kind": kind,
+            }
         for _ in range(institutions):
             region = rng.choice(REGIONS)
             uscc = make_uscc(rng, region)
@@ -96,7 +104,11 @@ def generate(
             }
             staff = []
             for _ in range(rng.choice((3, 4, 5, 6, 7))):
-                person = {"id_type": "resident_id", "id_number": make_resident_id(rng, region), "name": make_name(rng)}
+                person = {
+                    "id_type": "resident_id",
+                    "id_number": make_resident_id(rng, region),
+                    "name": make_name(rng),
+                }
                 world.persons.append(person)
                 staff.append(person)
                 yield {"type": "person", "source": _src("hc", next(counter)), **person}
@@ -109,7 +121,9 @@ def generate(
                 (staff[1], "principal", start, None),
             ] + [(p, "practitioner", start, None) for p in staff[2:]]
             for person, role, since, until in roles:
-                world.roles.append({"person": person, "uscc": uscc, "role": role, "from": since, "to": until})
+                world.roles.append(
+                    {"person": person, "uscc": uscc, "role": role, "from": since, "to": until}
+                )
                 yield {
                     "type": "role",
                     "source": _src("hc", next(counter)),
@@ -118,7 +132,9 @@ def generate(
                     "role": role,
                     "valid_from": _date(since),
                     "valid_to": _date(until) if until else None,
-                    "licence_no": f"1{rng.randrange(10**14):014d}" if role == "practitioner" else None,
+                    "licence_no": f"1{rng.randrange(10**14):014d}"
+                    if role == "practitioner"
+                    else None,
                 }
             yield {
                 "type": "evaluation",
@@ -126,7 +142,10 @@ def generate(
                 "uscc": uscc,
                 "year": today.year - 1,
                 "grade": rng.choices(("excellent", "pass", "poor"), (2, 7, 1))[0],
-                "scores": {"practice_management": rng.randrange(60, 100), "general_management": rng.randrange(60, 100)},
+                "scores": {
+                    "practice_management": rng.randrange(60, 100),
+                    "general_management": rng.randrange(60, 100),
+                },
             }
             if rng.random() < 0.1:
                 listed = rng.choice(("black", "red"))

@@ -176,7 +176,9 @@ def _resident(value: str, field: str) -> str:
     try:
         born = dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
     except ValueError:
-        raise IdentifierError(field, mask(value), "characters 7–14 are not a real birth date") from None
+        raise IdentifierError(
+            field, mask(value), "characters 7–14 are not a real birth date"
+        ) from None
     if born.year < 1900 or born > dt.date.today():
         raise IdentifierError(field, mask(value), "birth date is out of range")
     if resident_check_char(value[:17]) != value[17]:

@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -67,9 +68,24 @@ class Keyring:
         return mac.hexdigest()
 
     def person_ref(self, person_key: str) -> str:
-        """An opaque, stable reference for a person in the API (federation key)."""
-        mac = hmac.new(self.reference_key, person_key.encode(), hashlib.sha256)
-        return "P" + base64.urlsafe_b64encode(mac.digest()[:15]).decode()
+        """An opaque, stable reference for a person in the API (the federation key).
+
+        The graph key sealed under a key of its own: stable (synthetic nonce), reveals
+        nothing outside the hub, and the hub can turn it back into the graph key.
+        """
+        raw = bytes.fromhex(person_key)
+        iv = hmac.new(self.nonce_key, b"ref\0" + raw, hashlib.sha256).digest()[:12]
+        sealed = AESGCM(self.reference_key).encrypt(iv, raw, b"person-ref")
+        return "P" + base64.urlsafe_b64encode(iv + sealed).decode().rstrip("=")
+
+    def person_key_of_ref(self, ref: str) -> str | None:
+        """The graph key behind a reference, or None if it is not one of ours."""
+        try:
+            raw = base64.urlsafe_b64decode(ref[1:] + "=" * (-len(ref[1:]) % 4))
+            key = AESGCM(self.reference_key).decrypt(raw[:12], raw[12:], b"person-ref")
+        except (ValueError, InvalidTag):
+            return None
+        return key.hex() if ref.startswith("P") else None
 
     def encrypt_number(self, person: PersonId, person_key: str) -> str:
         data = person.number.encode()
@@ -85,7 +101,9 @@ class Keyring:
     def seal(self, data: bytes, context: bytes) -> str:
         """Encrypt arbitrary bytes (e.g. a quarantined line) with a random nonce."""
         iv = secrets.token_bytes(12)
-        return base64.b64encode(iv + AESGCM(self.encryption_key).encrypt(iv, data, context)).decode()
+        return base64.b64encode(
+            iv + AESGCM(self.encryption_key).encrypt(iv, data, context)
+        ).decode()
 
     def unseal(self, token: str, context: bytes) -> bytes:
         raw = base64.b64decode(token)

@@ -214,7 +214,9 @@ class EvaluationRecord(_Record):
     def _areas(cls, v: dict[str, float]) -> dict[str, float]:
         unknown = sorted(set(v) - set(EVALUATION_AREAS))
         if unknown:
-            raise ValueError(f"unknown area {unknown[0]!r}; areas are {', '.join(EVALUATION_AREAS)}")
+            raise ValueError(
+                f"unknown area {unknown[0]!r}; areas are {', '.join(EVALUATION_AREAS)}"
+            )
         if any(not 0 <= s <= 100 for s in v.values()):
             raise ValueError("scores are between 0 and 100")
         return v

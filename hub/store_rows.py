@@ -76,10 +76,13 @@ class RowBuilder:
         row["content_hash"] = content_hash(row)
         batch.nodes[label].append(row)
 
-    def add(self, batch: WriteBatch, record: CanonicalRecord) -> None:  # noqa: C901
+    def add(self, batch: WriteBatch, record: CanonicalRecord) -> None:
         if isinstance(record, AgencyRecord):
             self._node(
-                batch, "Agency", record, {"key": record.code, "name": record.name, "kind": record.kind}
+                batch,
+                "Agency",
+                record,
+                {"key": record.code, "name": record.name, "kind": record.kind},
             )
         elif isinstance(record, InstitutionRecord):
             row = {
@@ -132,7 +135,10 @@ class RowBuilder:
                 "subject_kind": kind,
                 "subject_key": key,
                 "responsible": sorted(
-                    ({"pkey": self._person_ref(batch, p), "role": p.role} for p in record.responsible),
+                    (
+                        {"pkey": self._person_ref(batch, p), "role": p.role}
+                        for p in record.responsible
+                    ),
                     key=lambda p: p["pkey"],
                 ),
             }

@@ -134,7 +134,11 @@ class CypherStore(ABC):
         found = await run(q.ROLE_EXISTING, {"keys": keys})
         known = {_role_key(f): f["content_hash"] for f in found}  # roles have no bare form
         changed = [r for r in rows if known.get(_role_key(r)) != r["content_hash"]]
-        same = [k for k, r in zip(keys, rows, strict=True) if known.get(_role_key(r)) == r["content_hash"]]
+        same = [
+            k
+            for k, r in zip(keys, rows, strict=True)
+            if known.get(_role_key(r)) == r["content_hash"]
+        ]
         if changed:
             await run(q.ROLE_UPSERT, {"rows": changed, "now": now})
         if same:
@@ -180,15 +184,15 @@ class CypherStore(ABC):
         if label not in _RECORD_EDGES:
             raise ValueError(f"no subject records of label {label!r}")
         target, target_key = _SUBJECT[kind]
-        return await self._grouped(q.records_of(label, _RECORD_EDGES[label], target, target_key), keys)
+        return await self._grouped(
+            q.records_of(label, _RECORD_EDGES[label], target, target_key), keys
+        )
 
     async def sanction_facts(
         self, kind: SubjectKind, keys: list[str], derived_roles: list[str]
     ) -> dict[str, list[Row]]:
         if kind == "person":
-            return await self._grouped(
-                q.SANCTION_FACTS_PERSONS, keys, derived_roles=derived_roles
-            )
+            return await self._grouped(q.SANCTION_FACTS_PERSONS, keys, derived_roles=derived_roles)
         return await self._grouped(q.SANCTION_FACTS_INSTITUTIONS, keys)
 
     async def current_holders(self, usccs: list[str], as_of: str) -> dict[str, list[Row]]:

@@ -188,9 +188,7 @@ RESPONSIBLE_LINK = (
 
 # --- reads -----------------------------------------------------------------------------
 
-_ENTRY_COLUMNS = ", ".join(
-    f"e.{f} AS {f}" for f in (*NODE_PROPERTIES["ListEntry"], *PROVENANCE)
-)
+_ENTRY_COLUMNS = ", ".join(f"e.{f} AS {f}" for f in (*NODE_PROPERTIES["ListEntry"], *PROVENANCE))
 ENTRY_COLUMNS = _ENTRY_COLUMNS
 
 
@@ -294,8 +292,7 @@ def list_entries_page(filters: tuple[str, ...]) -> str:
     """Keyset pagination over list entries; `filters` are fixed fragments, values are params."""
     where = " AND ".join(("e.entry_id > $after", *filters))
     return (
-        f"MATCH (e:ListEntry) WHERE {where} "
-        f"RETURN {_ENTRY_COLUMNS} ORDER BY entry_id LIMIT $limit"
+        f"MATCH (e:ListEntry) WHERE {where} RETURN {_ENTRY_COLUMNS} ORDER BY entry_id LIMIT $limit"
     )
 
 

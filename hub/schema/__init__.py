@@ -1,0 +1,61 @@
+"""The federation subgraph schema: the Query type and the schema's limits."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from hub.resolvers import sanctions as sanction_resolvers
+from hub.resolvers import subjects as subject_resolvers
+from hub.schema.types import (
+    Ctx,
+    Institution,
+    ListEntryConnection,
+    Measure,
+    Person,
+    SanctionReport,
+)
+
+MAX_DEPTH = 10
+MAX_TOKENS = 2000
+MAX_ALIASES = 30
+
+
+@strawberry.type
+class Query:
+    sanctions: SanctionReport = strawberry.field(
+        resolver=sanction_resolvers.sanctions,
+        description="Which measures apply to one subject on a date (default today), and why.",
+    )
+    screen: list[SanctionReport] = strawberry.field(
+        resolver=sanction_resolvers.screen,
+        description="`sanctions` for many subjects at once (at most HUB_SCREEN_MAX_SUBJECTS).",
+    )
+    institution: Institution | None = strawberry.field(resolver=subject_resolvers.institution)
+    person: Person | None = strawberry.field(resolver=subject_resolvers.person)
+    list_entries: ListEntryConnection = strawberry.field(resolver=subject_resolvers.list_entries)
+
+    @strawberry.field(description="The measures catalogue in force.")
+    def measures(self, info: Ctx) -> list[Measure]:
+        return [Measure.of(m) for m in info.context.services.catalogue.measure]
+
+
+def build_schema() -> strawberry.federation.Schema:
+    return strawberry.federation.Schema(
+        query=Query,
+        types=[Institution, Person],
+        federation_version="2.9",
+        extensions=[
+            QueryDepthLimiter(max_depth=MAX_DEPTH),
+            MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            ParserCache(maxsize=512),
+            ValidationCache(maxsize=512),
+        ],
+    )
