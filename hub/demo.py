@@ -16,7 +16,7 @@ from typing import Any
 
 from hub.identifiers import org_code_check_char, resident_check_char, uscc_check_char
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力鹏宇浩凯健俊帆"
 REGIONS = ("320506", "320507", "320508", "420281", "430581", "110101", "440305", "510107")
 KINDS = ("综合医院", "中医医院", "专科医院", "社区卫生服务中心", "诊所", "门诊部", "妇幼保健院")
@@ -61,6 +61,10 @@ class World:
     persons: list[dict[str, Any]] = field(default_factory=list)
     roles: list[dict[str, Any]] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)
+
+
+def ref(person: dict[str, Any]) -> dict[str, str]:
+    return {"id_type": person["id_type"], "id_number": person["id_number"]}
 
 
 def _src(agency: str, n: int) -> dict[str, str]:
@@ -112,7 +116,6 @@ def generate(
                 world.persons.append(person)
                 staff.append(person)
                 yield {"type": "person", "source": _src("hc", next(counter)), **person}
-            ref = lambda p: {"id_type": p["id_type"], "id_number": p["id_number"]}  # noqa: E731
             start = today - dt.timedelta(days=rng.randrange(400, 4000))
             change = start + dt.timedelta(days=rng.randrange(100, 300))
             roles = [

@@ -158,9 +158,9 @@ def parse_person_id(id_type: str, raw: str, field: str = "id_number") -> PersonI
     ]
     if not pattern.match(value):
         raise IdentifierError(field, mask(value), f"not a valid {id_type} document number")
-    if id_type != "passport" and len(value) == 18 and value[:17].isdigit():
-        if resident_check_char(value[:17]) != value[17]:
-            raise IdentifierError(field, mask(value), "wrong check character")
+    numeric18 = id_type != "passport" and len(value) == 18 and value[:17].isdigit()
+    if numeric18 and resident_check_char(value[:17]) != value[17]:
+        raise IdentifierError(field, mask(value), "wrong check character")
     return PersonId(id_type, value)
 
 

@@ -7,6 +7,7 @@ normalised and validated on the way in, so everything downstream can trust them.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 from decimal import Decimal
@@ -136,7 +137,7 @@ class PersonRecord(_Record, _HidesNumber):
     id_number: str
     name: NonEmpty
 
-    _normalise = model_validator(mode="before")(PersonRef._normalise.__func__)  # type: ignore[attr-defined]
+    _normalise = model_validator(mode="before")(PersonRef._normalise.__func__)
 
     @property
     def ref(self) -> PersonRef:
@@ -176,7 +177,7 @@ class ListEntryRecord(_Record):
     valid_until: dt.date | None = None
     status: EntryStatus = "active"
     status_changed_on: dt.date | None = None
-    responsible: list[ResponsibleRef] = Field(default_factory=list, max_length=200)
+    responsible: builtins.list[ResponsibleRef] = Field(default_factory=builtins.list, max_length=200)
 
     @model_validator(mode="after")
     def _dates(self) -> ListEntryRecord:

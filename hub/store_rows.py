@@ -76,7 +76,8 @@ class RowBuilder:
         row["content_hash"] = content_hash(row)
         batch.nodes[label].append(row)
 
-    def add(self, batch: WriteBatch, record: CanonicalRecord) -> None:
+    def add(self, batch: WriteBatch, record: CanonicalRecord) -> None:  # noqa: C901
+        row: Row
         if isinstance(record, AgencyRecord):
             self._node(
                 batch,

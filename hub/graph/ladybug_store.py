@@ -12,7 +12,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -98,10 +98,8 @@ class LadybugStore(CypherStore):
             try:
                 yield run
             except BaseException:
-                try:
+                with suppress(RuntimeError):  # LadybugDB may have rolled back already
                     await run("ROLLBACK", {})
-                except RuntimeError:
-                    pass  # LadybugDB already rolled back the failed transaction
                 raise
             await run("COMMIT", {})
 

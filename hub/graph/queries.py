@@ -214,7 +214,8 @@ _ROLE_COLUMNS = (
 )
 ROLES_OF_PERSONS = (
     "UNWIND $keys AS k MATCH (p:Person {pkey: k})-[h:HOLDS]->(i:Institution) "
-    f"RETURN k AS owner, p.pkey AS pkey, i.uscc AS uscc, i.name AS institution_name, {_ROLE_COLUMNS} "
+    "RETURN k AS owner, p.pkey AS pkey, i.uscc AS uscc, i.name AS institution_name, "
+    f"{_ROLE_COLUMNS} "
     "ORDER BY owner, valid_from, uscc"
 )
 ROLES_OF_INSTITUTIONS = (
@@ -265,7 +266,8 @@ SANCTION_FACTS_PERSONS = (
     f"RETURN k AS owner, 'responsible' AS via, {_ENTRY_COLUMNS}, i.uscc AS via_uscc, "
     "i.name AS via_name, x.role AS via_role, '' AS role_from, '' AS role_to "
     "UNION ALL "
-    "UNWIND $keys AS k MATCH (p:Person {pkey: k})-[h:HOLDS]->(i:Institution)<-[:CONCERNS]-(e:ListEntry) "
+    "UNWIND $keys AS k "
+    "MATCH (p:Person {pkey: k})-[h:HOLDS]->(i:Institution)<-[:CONCERNS]-(e:ListEntry) "
     "WITH k, e, i, h WHERE h.role IN $derived_roles "
     f"RETURN k AS owner, 'role' AS via, {_SANCTION_COLUMNS}"
 )

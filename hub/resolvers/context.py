@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -59,15 +60,13 @@ class Loaders:
         kinds: tuple[SubjectKind, ...] = ("institution", "person")
 
         def records(label: str, kind: SubjectKind) -> DataLoader[str, list[Row]]:
-            return _grouped_loader(lambda keys: store.records_of(label, kind, keys))
+            return _grouped_loader(partial(store.records_of, label, kind))
 
         return cls(
             institution=_node_loader(store, "Institution"),
             person=_node_loader(store, "Person"),
-            roles={k: _grouped_loader(lambda keys, k=k: store.roles_of(k, keys)) for k in kinds},
-            entries={
-                k: _grouped_loader(lambda keys, k=k: store.entries_of(k, keys)) for k in kinds
-            },
+            roles={k: _grouped_loader(partial(store.roles_of, k)) for k in kinds},
+            entries={k: _grouped_loader(partial(store.entries_of, k)) for k in kinds},
             records={
                 (label, k): records(label, k)
                 for label in ("Penalty", "Evaluation", "Commitment")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.extensions import (
     MaxAliasesLimiter,
@@ -47,15 +49,16 @@ class Query:
 
 
 def build_schema() -> strawberry.federation.Schema:
+    extensions: list[Any] = [
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+    ]
     return strawberry.federation.Schema(
         query=Query,
         types=[Institution, Person],
         federation_version="2.9",
-        extensions=[
-            QueryDepthLimiter(max_depth=MAX_DEPTH),
-            MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            ParserCache(maxsize=512),
-            ValidationCache(maxsize=512),
-        ],
+        extensions=extensions,
     )

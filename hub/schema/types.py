@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 from typing import Annotated, Any
@@ -388,7 +389,7 @@ class ListEntry:
         return Person.of(row, info) if row else None
 
     @strawberry.field(description="Practitioners named as directly responsible.")
-    async def responsible(self, info: Ctx) -> list[Person]:
+    async def responsible(self, info: Ctx) -> builtins.list[Person]:
         rows = await info.context.loaders.responsible.load(self.id)
         return [Person.of(r, info) for r in rows]
 
