@@ -177,7 +177,9 @@ class ListEntryRecord(_Record):
     valid_until: dt.date | None = None
     status: EntryStatus = "active"
     status_changed_on: dt.date | None = None
-    responsible: builtins.list[ResponsibleRef] = Field(default_factory=builtins.list, max_length=200)
+    responsible: builtins.list[ResponsibleRef] = Field(
+        default_factory=builtins.list, max_length=200
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> ListEntryRecord:

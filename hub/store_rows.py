@@ -76,7 +76,7 @@ class RowBuilder:
         row["content_hash"] = content_hash(row)
         batch.nodes[label].append(row)
 
-    def add(self, batch: WriteBatch, record: CanonicalRecord) -> None:  # noqa: C901
+    def add(self, batch: WriteBatch, record: CanonicalRecord) -> None:
         row: Row
         if isinstance(record, AgencyRecord):
             self._node(
