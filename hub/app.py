@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
 from hub.graph import open_store
+from hub.graphql_http import GraphQLOverHTTP
 from hub.personal_data import load_keyring
 from hub.resolvers.context import HubContext, Loaders, Services
 from hub.sanctions.catalogue import default_catalogue
@@ -29,7 +29,9 @@ async def open_services(settings: Settings) -> Services:
     return Services(settings, store, keyring, catalogue, SanctionService(store, catalogue, keyring))
 
 
-class HubGraphQL(GraphQL[HubContext, None]):
+class HubGraphQL(GraphQLOverHTTP[HubContext, None]):
+    """The hub's GraphQL endpoint: GraphQL over HTTP (see hub.graphql_http) on its schema."""
+
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(build_schema(), **kwargs)
         self.services = services

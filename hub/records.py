@@ -100,12 +100,12 @@ class ResponsibleRef(PersonRef):
 
 def _subject_tag(value: Any) -> str:
     if isinstance(value, InstitutionRef) or (isinstance(value, dict) and "uscc" in value):
-        return "institution"
-    return "person"
+        return "institution_ref"
+    return "person_ref"
 
 
 Subject = Annotated[
-    Annotated[InstitutionRef, Tag("institution")] | Annotated[PersonRef, Tag("person")],
+    Annotated[InstitutionRef, Tag("institution_ref")] | Annotated[PersonRef, Tag("person_ref")],
     Discriminator(_subject_tag),
 ]
 
@@ -286,13 +286,14 @@ class RecordError(ValueError):
         super().__init__(f"{field}: {reason}")
 
 
-_UNION_TAGS = {*RECORD_TYPES, "institution", "person"}
+_SUBJECT_TAGS = {"institution_ref", "person_ref"}
 
 
 def _first_error(err: ValidationError) -> RecordError:
     first = err.errors(include_url=False, include_input=False)[0]
     # Drop the tags pydantic inserts for discriminated unions; keep list positions.
-    parts = [str(p) for p in first["loc"] if p not in _UNION_TAGS]
+    loc = first["loc"][1:] if first["loc"][:1] and first["loc"][0] in RECORD_TYPES else first["loc"]
+    parts = [str(p) for p in loc if p not in _SUBJECT_TAGS]
     cause = first.get("ctx", {}).get("error")
     if isinstance(cause, IdentifierError):
         if not parts or parts[-1] != cause.field:
