@@ -160,3 +160,36 @@ def export_schema() -> None:
     from hub.schema import build_schema
 
     sys.stdout.write(build_schema().as_str() + "\n")
+
+
+@app.command()
+def demo(
+    institutions: Annotated[int, typer.Option(help="size of the generated world")] = 2000,
+    seed: Annotated[int, typer.Option(help="random seed")] = 1,
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="load only")] = False,
+) -> None:
+    """Init, load a generated demo world (once) and serve it with GraphiQL."""
+    from hub.demo import generate
+
+    init()
+    settings = Settings()
+    path = settings.data_dir / "demo" / f"canonical-{institutions}-{seed}.jsonl"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        world, lines = generate(institutions, seed=seed, bad_share=0.01)
+        with path.open("w", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(line + "\n")
+        ingest_canonical(path, report_file=None)
+        listed = next((e for e in world.entries if e["list"] == "black"), None)
+        if listed:
+            err.print(f'try: sanctions(subject: {{uscc: "{listed["subject"]["uscc"]}"}}, …)')
+    if no_serve:
+        return
+    err.print(f"GraphiQL on http://{host}:{port}/graphql")
+    import os
+
+    os.environ["HUB_DEVELOPMENT"] = "true"
+    serve(host=host, port=port, workers=1)
