@@ -110,9 +110,10 @@ async def drive(url: str, make_request, total: int, concurrency: int, limit_s: f
 
 
 def build(data_dir: Path, institutions: int) -> list[str]:
+    from typer.testing import CliRunner
+
     from hub.cli import app
     from hub.demo import generate
-    from typer.testing import CliRunner
 
     world, lines = generate(institutions, seed=7)
     path = data_dir / "bench.jsonl"
@@ -172,9 +173,8 @@ def main() -> None:
                 return await client.get("/bare", params={"u": rng.choice(usccs)})
 
             asyncio.run(drive(url, graphql, 500, 8, 30))  # warm-up
-            print(
-                f"{'endpoint':10s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'errors':>7s} {'n':>7s}"
-            )
+            header = ("endpoint", "req/s", "p50 ms", "p99 ms", "errors", "n")
+            print("{:10s} {:>8s} {:>8s} {:>8s} {:>7s} {:>7s}".format(*header))
             results = {}
             for name, fn in (("bare", bare), ("sanctions", graphql)):
                 rps, p50, p99, errors, n = asyncio.run(
