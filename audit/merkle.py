@@ -61,9 +61,7 @@ def _check_proof(proof: Sequence[bytes]) -> None:
         _check_hash(element, f"proof[{i}]")
 
 
-def root_from_inclusion_proof(
-    leaf: bytes, index: int, size: int, proof: Sequence[bytes]
-) -> bytes:
+def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
     """Recompute the root implied by an inclusion proof (RFC 9162 §2.1.3.2)."""
     _check_hash(leaf, "leaf hash")
     _check_proof(proof)
@@ -106,19 +104,24 @@ def verify_consistency(
     Follows RFC 9162 §2.1.4.2.  A proof from size 0 is refused: it proves nothing and
     accepting it would let anyone "extend" an empty checkpoint to arbitrary content.
     """
-    _check_hash(root1, "root1")
-    _check_hash(root2, "root2")
-    _check_proof(proof)
     if size1 <= 0:
         raise ProofError("consistency proof from an empty tree is meaningless")
     if size1 > size2:
         raise ProofError(f"size1 {size1} is larger than size2 {size2}")
     if size1 == size2:
+        # Nothing is hashed here: the claim is only "root1 is root2".  Like the reference
+        # implementation (transparency-dev/merkle) we compare the roots as given, but an
+        # empty root is still refused.
         if proof:
             raise ProofError("proof between equal sizes must be empty")
+        if not root1 or not root2:
+            raise ProofError("empty root")
         if root1 != root2:
             raise ProofError("roots differ for equal tree sizes")
         return
+    _check_hash(root1, "root1")
+    _check_hash(root2, "root2")
+    _check_proof(proof)
     if not proof:
         raise ProofError("consistency proof is empty")
     path = list(proof)

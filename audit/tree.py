@@ -79,11 +79,10 @@ class MerkleTree:
             want = count // 2
             if have == want:
                 break
-            view = memoryview(below)
+            chunk = bytes(below[have * 64 : want * 64])
             parts = [
-                sha(NODE_PREFIX + view[j * 64 : j * 64 + 64]).digest() for j in range(have, want)
+                sha(NODE_PREFIX + chunk[j : j + 64]).digest() for j in range(0, len(chunk), 64)
             ]
-            view.release()
             above += b"".join(parts)
             level += 1
 
