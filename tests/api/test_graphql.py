@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.sanctions.test_acceptance import A, DOC_RESP, F, LR_OLD
+from tests.sanctions.test_acceptance import DOC_RESP, LR_OLD, A, F
 
 SANCTIONS = """
 query($s: SubjectInput!, $d: Date) {
@@ -106,10 +106,8 @@ def test_invalid_inputs_name_the_field_and_reason(server: str) -> None:
 
 
 def test_query_depth_and_alias_limits(server: str) -> None:
-    deep = (
-        '{ institution(uscc: "%s") { roles { person { roles { institution { roles { person { roles { institution { roles { person { name } } } } } } } } } } } }'
-        % A
-    )
+    nested = "roles { person { roles { institution { " * 3 + "name" + " } } } }" * 3
+    deep = '{ institution(uscc: "' + A + '") { ' + nested + " } }"
     assert "exceeds maximum operation depth" in gql(server, deep)["errors"][0]["message"]
     aliases = "{ " + " ".join(f"a{i}: measures {{ code }}" for i in range(40)) + " }"
     assert "aliases" in gql(server, aliases)["errors"][0]["message"].lower()

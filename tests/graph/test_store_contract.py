@@ -84,9 +84,7 @@ async def test_role_history_of_person_and_institution(
     store: CypherStore, keyring: Keyring, data_dir: Path
 ) -> None:
     await ingest_records(store, keyring, base(), data_dir)
-    pkey = keyring.person_key(
-        __import__("hub.identifiers").identifiers.parse_person_id("resident_id", P1)
-    )
+    pkey = keyring.person_key(parse_person_id("resident_id", P1))
     roles = (await store.roles_of("person", [pkey]))[pkey]
     assert [(r["uscc"], r["role"], r["valid_from"], r["valid_to"]) for r in roles] == [
         (U1, "legal_representative", "2020-01-01", "2022-12-31"),
