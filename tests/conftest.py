@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hub.graph import CypherStore, open_store
-from hub.ingest import IngestReport, Ingestor, ingest_lines
+from hub.ingest import Ingestor, IngestReport, ingest_lines
 from hub.personal_data import Keyring, create_secret_file, load_keyring
 from hub.settings import Settings
 
