@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -49,6 +50,7 @@ EVALUATION_AREAS = (
 )
 
 NonEmpty = Annotated[str, Field(min_length=1, max_length=2000)]
+UsccStr = Annotated[str, AfterValidator(lambda v: parse_uscc(v).value)]
 
 
 class _Model(BaseModel):
@@ -63,12 +65,7 @@ class Source(_Model):
 
 
 class InstitutionRef(_Model):
-    uscc: str
-
-    @field_validator("uscc")
-    @classmethod
-    def _uscc(cls, v: str) -> str:
-        return parse_uscc(v).value
+    uscc: UsccStr
 
 
 class _HidesNumber(_Model):
@@ -123,12 +120,10 @@ class AgencyRecord(_Record):
 
 class InstitutionRecord(_Record):
     type: Literal["institution"]
-    uscc: str
+    uscc: UsccStr
     name: NonEmpty
     kind: str | None = None
     licence_no: str | None = None
-
-    _check_uscc = field_validator("uscc")(InstitutionRef._uscc.__func__)  # type: ignore[attr-defined]
 
 
 class PersonRecord(_Record, _HidesNumber):
@@ -147,13 +142,11 @@ class PersonRecord(_Record, _HidesNumber):
 class RoleRecord(_Record):
     type: Literal["role"]
     person: PersonRef
-    institution: str
+    institution: UsccStr
     role: RoleKind
     valid_from: dt.date
     valid_to: dt.date | None = None
     licence_no: str | None = None
-
-    _check_uscc = field_validator("institution")(InstitutionRef._uscc.__func__)  # type: ignore[attr-defined]
 
     @model_validator(mode="after")
     def _dates(self) -> RoleRecord:
@@ -205,12 +198,10 @@ class PenaltyRecord(_Record):
 
 class EvaluationRecord(_Record):
     type: Literal["evaluation"]
-    uscc: str
+    uscc: UsccStr
     year: int = Field(ge=2000, le=2100)
     grade: Grade
     scores: dict[str, float] = Field(default_factory=dict)
-
-    _check_uscc = field_validator("uscc")(InstitutionRef._uscc.__func__)  # type: ignore[attr-defined]
 
     @field_validator("scores")
     @classmethod

@@ -45,21 +45,21 @@ class RowBuilder:
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
 
-    def person_key(self, ref: PersonRef) -> str:
-        return self.keyring.person_key(PersonId(ref.id_type, ref.id_number))
+    def _person_columns(self, id_type: str, number: str) -> Row:
+        """What the graph holds of a document: digest, type, masked copy, ciphertext."""
+        person = PersonId(id_type, number)
+        pkey = self.keyring.person_key(person)
+        return {
+            "pkey": pkey,
+            "id_type": person.id_type,
+            "id_masked": person.masked,
+            "id_enc": self.keyring.encrypt_number(person, pkey),
+        }
 
     def _person_ref(self, batch: WriteBatch, ref: PersonRef) -> str:
-        person = PersonId(ref.id_type, ref.id_number)
-        pkey = self.keyring.person_key(person)
-        batch.ref_persons.append(
-            {
-                "pkey": pkey,
-                "id_type": person.id_type,
-                "id_masked": person.masked,
-                "id_enc": self.keyring.encrypt_number(person, pkey),
-            }
-        )
-        return pkey
+        columns = self._person_columns(ref.id_type, ref.id_number)
+        batch.ref_persons.append(columns)
+        return str(columns["pkey"])
 
     def _institution_ref(self, batch: WriteBatch, uscc: str) -> str:
         batch.ref_institutions.append({"uscc": uscc, "region": parse_uscc(uscc).region})
@@ -95,15 +95,8 @@ class RowBuilder:
             }
             self._node(batch, "Institution", record, row)
         elif isinstance(record, PersonRecord):
-            person = PersonId(record.id_type, record.id_number)
-            pkey = self.keyring.person_key(person)
-            row = {
-                "key": pkey,
-                "id_type": person.id_type,
-                "id_masked": person.masked,
-                "id_enc": self.keyring.encrypt_number(person, pkey),
-                "name": record.name,
-            }
+            columns = self._person_columns(record.id_type, record.id_number)
+            row = {"key": columns.pop("pkey"), **columns, "name": record.name}
             self._node(batch, "Person", record, row)
         elif isinstance(record, RoleRecord):
             role: Row = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -41,8 +41,33 @@ def _group(rows: Iterable[Row]) -> dict[str, list[Row]]:
     return dict(out)
 
 
-def _role_key(row: Row) -> tuple[str, str, str, str]:
+def _node_key(row: Row) -> Hashable:
+    return row["key"]  # type: ignore[no-any-return]
+
+
+def _role_key(row: Row) -> Hashable:
+    """A role edge's identity: person, institution, role kind and start date."""
     return (row["pkey"], row["uscc"], row["role"], row["valid_from"])
+
+
+def _role_ids(rows: list[Row]) -> list[Row]:
+    return [{f: r[f] for f in ("pkey", "uscc", "role", "valid_from")} for r in rows]
+
+
+def _last_version(rows: list[Row], identity: Callable[[Row], Hashable]) -> list[Row]:
+    """One row per identity; the last one in the batch wins."""
+    return list({identity(r): r for r in rows}.values())
+
+
+def _classify(
+    rows: list[Row], identity: Callable[[Row], Hashable], known: dict[Hashable, str]
+) -> tuple[list[Row], list[Row], UpsertCounts]:
+    """Split rows into (changed, unchanged) against the stored content hashes."""
+    changed = [r for r in rows if known.get(identity(r)) != r["content_hash"]]
+    same = [r for r in rows if known.get(identity(r)) == r["content_hash"]]
+    created = sum(1 for r in changed if identity(r) not in known)
+    counts = UpsertCounts(created=created, updated=len(changed) - created, unchanged=len(same))
+    return changed, same, counts
 
 
 class CypherStore(ABC):
@@ -82,25 +107,19 @@ class CypherStore(ABC):
 
     async def _write_nodes(self, run: Run, label: str, rows: list[Row], now: str) -> UpsertCounts:
         spec = q.NODES[label]
-        rows = list({r["key"]: r for r in rows}.values())  # last version of a key wins
+        rows = _last_version(rows, _node_key)
         found = await run(spec.existing, {"keys": [r["key"] for r in rows]})
         # A bare node made for a reference has no hash: its first record creates it.
         known = {f["key"]: f["content_hash"] for f in found if f["content_hash"] is not None}
-        changed = [r for r in rows if known.get(r["key"]) != r["content_hash"]]
-        same = [r["key"] for r in rows if known.get(r["key"]) == r["content_hash"]]
-        result = UpsertCounts(
-            created=sum(1 for r in changed if r["key"] not in known),
-            updated=sum(1 for r in changed if r["key"] in known),
-            unchanged=len(same),
-        )
+        changed, same, counts = _classify(rows, _node_key, known)
         if changed:
             fields = ("key", *q.NODE_PROPERTIES[label], "src_agency", "src_record", "content_hash")
             written = [{f: r.get(f) for f in fields} for r in changed]
             await run(spec.upsert, {"rows": written, "now": now})
             await self._relink(run, label, changed)
         if same:
-            await run(spec.touch, {"keys": same, "now": now})
-        return result
+            await run(spec.touch, {"keys": [r["key"] for r in same], "now": now})
+        return counts
 
     async def _relink(self, run: Run, label: str, rows: list[Row]) -> None:
         """Replace the subject edges (and responsible persons) of changed records."""
@@ -126,28 +145,15 @@ class CypherStore(ABC):
                 await run(q.RESPONSIBLE_LINK, {"rows": named})
 
     async def _write_roles(self, run: Run, rows: list[Row], now: str) -> UpsertCounts:
-        rows = list({_role_key(r): r for r in rows}.values())
-        keys = [
-            {"pkey": r["pkey"], "uscc": r["uscc"], "role": r["role"], "valid_from": r["valid_from"]}
-            for r in rows
-        ]
-        found = await run(q.ROLE_EXISTING, {"keys": keys})
+        rows = _last_version(rows, _role_key)
+        found = await run(q.ROLE_EXISTING, {"keys": _role_ids(rows)})
         known = {_role_key(f): f["content_hash"] for f in found}  # roles have no bare form
-        changed = [r for r in rows if known.get(_role_key(r)) != r["content_hash"]]
-        same = [
-            k
-            for k, r in zip(keys, rows, strict=True)
-            if known.get(_role_key(r)) == r["content_hash"]
-        ]
+        changed, same, counts = _classify(rows, _role_key, known)
         if changed:
             await run(q.ROLE_UPSERT, {"rows": changed, "now": now})
         if same:
-            await run(q.ROLE_TOUCH, {"keys": same, "now": now})
-        return UpsertCounts(
-            created=sum(1 for r in changed if _role_key(r) not in known),
-            updated=sum(1 for r in changed if _role_key(r) in known),
-            unchanged=len(same),
-        )
+            await run(q.ROLE_TOUCH, {"keys": _role_ids(same), "now": now})
+        return counts
 
     # --- reads ------------------------------------------------------------------------
 

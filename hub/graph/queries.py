@@ -189,7 +189,6 @@ RESPONSIBLE_LINK = (
 # --- reads -----------------------------------------------------------------------------
 
 _ENTRY_COLUMNS = ", ".join(f"e.{f} AS {f}" for f in (*NODE_PROPERTIES["ListEntry"], *PROVENANCE))
-ENTRY_COLUMNS = _ENTRY_COLUMNS
 
 
 def get_nodes(label: str) -> str:
@@ -282,11 +281,6 @@ CURRENT_HOLDERS = (
     "WITH k, p, h WHERE h.valid_from <= $as_of AND (h.valid_to IS NULL OR h.valid_to >= $as_of) "
     "RETURN k AS owner, p.pkey AS pkey, p.name AS name, p.id_masked AS id_masked, "
     "h.role AS role, h.valid_from AS valid_from, h.valid_to AS valid_to"
-)
-EVALUATIONS_OF = (
-    "UNWIND $keys AS k MATCH (v:Evaluation)-[:EVALUATES]->(i:Institution {uscc: k}) "
-    "RETURN k AS owner, v.ev_key AS ev_key, v.year AS year, v.grade AS grade, v.scores AS scores, "
-    "v.src_agency AS src_agency, v.src_record AS src_record ORDER BY owner, year"
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -548,6 +548,3 @@ class ListEntryConnection:
     @strawberry.field
     def nodes(self) -> list[ListEntry]:
         return [e.node for e in self.edges]
-
-
-First = Annotated[int, strawberry.argument(description="page size, 1–100")]

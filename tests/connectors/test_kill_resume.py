@@ -16,6 +16,7 @@ from hub.demo import make_name, make_resident_id, make_uscc
 from hub.graph import open_store
 from hub.personal_data import create_secret_file
 from hub.settings import Settings
+from tests.connectors.samples import MR
 
 ROWS = 3000
 CLI = str(Path(sys.executable).parent / "credit-hub")
@@ -39,16 +40,7 @@ def registration_file(path: Path) -> list[str]:
     ]
     for row in rows[::97]:
         row[5] = "2019年2月30日"  # some bad rows, quarantined both times
-    header = [
-        "统一社会信用代码",
-        "企业名称",
-        "法定代表人",
-        "法定代表人证件类型",
-        "法定代表人证件号码",
-        "成立日期",
-        "登记状态",
-    ]
-    write_csv(path, header, rows, "gbk")
+    write_csv(path, MR.header, rows, "gbk")
     return usccs
 
 
