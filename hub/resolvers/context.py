@@ -46,6 +46,16 @@ def _node_loader(store: CypherStore, label: str) -> DataLoader[str, Row | None]:
     return DataLoader(load_fn=load)
 
 
+def _agencies_by_kind(store: CypherStore) -> DataLoader[str, list[Row]]:
+    """All agencies of a kind; every enforcing-agency field of a request shares one load."""
+
+    async def load(kinds: list[str]) -> list[list[Row]]:
+        nodes = await store.get_nodes("Agency", sorted(await store.agency_codes()))
+        return [[n for _, n in sorted(nodes.items()) if n.get("kind") == k] for k in kinds]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Loaders:
     institution: DataLoader[str, Row | None]
@@ -54,6 +64,7 @@ class Loaders:
     entries: dict[SubjectKind, DataLoader[str, list[Row]]]
     records: dict[tuple[str, SubjectKind], DataLoader[str, list[Row]]]
     responsible: DataLoader[str, list[Row]]
+    agencies: DataLoader[str, list[Row]]
 
     @classmethod
     def create(cls, store: CypherStore) -> Loaders:
@@ -73,6 +84,7 @@ class Loaders:
                 for k in kinds
             },
             responsible=_grouped_loader(store.responsible_of),
+            agencies=_agencies_by_kind(store),
         )
 
 

@@ -72,14 +72,8 @@ class EnforcingAgency:
 
     @strawberry.field
     async def agencies(self, info: Ctx) -> list[Agency]:
-        store = info.context.services.store
-        codes = sorted(await store.agency_codes())
-        nodes = await store.get_nodes("Agency", codes)
-        return [
-            Agency(code=c, name=n.get("name"), kind=n.get("kind"))
-            for c, n in nodes.items()
-            if n.get("kind") == self.kind
-        ]
+        rows = await info.context.loaders.agencies.load(self.kind)
+        return [Agency(code=n["code"], name=n.get("name"), kind=n.get("kind")) for n in rows]
 
 
 @strawberry.type(description="One node or edge on the path from the subject to the trigger.")
