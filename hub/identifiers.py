@@ -62,13 +62,17 @@ def mask(number: str) -> str:
 # --- USCC (GB 32100-2015) -------------------------------------------------------------
 
 
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
+_ORG_VALUE = {c: i for i, c in enumerate(ORG_ALPHABET)}
+
+
 def uscc_check_char(first17: str) -> str:
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    total = sum(map(int.__mul__, map(_USCC_VALUE.__getitem__, first17), USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def org_code_check_char(first8: str) -> str:
-    total = sum(ORG_ALPHABET.index(c) * w for c, w in zip(first8, ORG_WEIGHTS, strict=True))
+    total = sum(map(int.__mul__, map(_ORG_VALUE.__getitem__, first8), ORG_WEIGHTS))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
 
@@ -95,13 +99,13 @@ def parse_uscc(raw: str, field: str = "uscc") -> Uscc:
     value = _compact(raw)
     if len(value) != 18:
         raise IdentifierError(field, value, f"a USCC has 18 characters, not {len(value)}")
-    bad = [c for c in value if c not in USCC_ALPHABET]
-    if bad:
-        raise IdentifierError(field, value, f"character {bad[0]!r} is not allowed in a USCC")
+    if not _USCC_VALUE.keys() >= set(value):
+        bad = next(c for c in value if c not in _USCC_VALUE)
+        raise IdentifierError(field, value, f"character {bad!r} is not allowed in a USCC")
     if not value[2:8].isdigit():
         raise IdentifierError(field, value, "characters 3–8 must be a 6-digit region code")
     org = value[8:17]
-    if any(c not in ORG_ALPHABET for c in org[:8]) or org_code_check_char(org[:8]) != org[8]:
+    if org_code_check_char(org[:8]) != org[8]:  # org[:8] is within the USCC alphabet
         raise IdentifierError(field, value, "the embedded organisation code has a wrong check")
     expected = uscc_check_char(value[:17])
     if value[17] != expected:
@@ -113,7 +117,7 @@ def parse_uscc(raw: str, field: str = "uscc") -> Uscc:
 
 
 def resident_check_char(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, RESIDENT_WEIGHTS, strict=True))
+    total = sum(map(int.__mul__, map(int, first17), RESIDENT_WEIGHTS))
     return RESIDENT_CHECK[total % 11]
 
 

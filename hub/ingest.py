@@ -7,6 +7,7 @@ they may hold clear ID numbers; the report names only the field and the reason.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections import Counter
@@ -22,6 +23,7 @@ from hub.records import AgencyRecord, CanonicalRecord, RecordError, parse_line
 from hub.store_rows import RowBuilder, agency_references
 
 MAX_REJECTIONS_IN_REPORT = 1000
+YIELD_EVERY = 50  # records parsed between chances for the write-behind batch to proceed
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Ingestor:
         self._agencies: set[str] | None = None
         self._quarantine_dir = quarantine_dir
         self._quarantine: TextIO | None = None
+        self._writing: asyncio.Task[dict[str, UpsertCounts]] | None = None
 
     async def accept(self, position: str, record: CanonicalRecord, raw: str) -> bool:
         """Add a parsed record; rejects it if it names an unknown agency."""
@@ -90,7 +93,9 @@ class Ingestor:
         self.report.accepted += 1
         self._types[record.type] += 1
         if len(self._batch) >= self.batch_size:
-            await self.flush()
+            await self._write_behind()
+        elif self.report.accepted % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # let the batch being written take its next step
         return True
 
     def reject(self, position: str, field_name: str, reason: str, raw: str) -> None:
@@ -117,12 +122,27 @@ class Ingestor:
         }
         self._quarantine.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
+    async def _write_behind(self) -> None:
+        """Hand the full batch to the store and go on parsing while it is written.
+
+        At most one batch is in flight: the previous one is awaited first, so a crash
+        loses at most the batches not yet acknowledged, and a re-run redoes them.
+        """
+        await self._settle()
+        if len(self._batch):
+            batch, self._batch = self._batch, WriteBatch()
+            self._writing = asyncio.create_task(self.store.write(batch, _now()))
+
+    async def _settle(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            for label, counts in (await writing).items():
+                self._written.setdefault(label, UpsertCounts()).add(counts)
+
     async def flush(self) -> None:
-        if not len(self._batch):
-            return
-        batch, self._batch = self._batch, WriteBatch()
-        for label, counts in (await self.store.write(batch, _now())).items():
-            self._written.setdefault(label, UpsertCounts()).add(counts)
+        """Write everything accepted so far; when this returns, it is stored."""
+        await self._write_behind()
+        await self._settle()
 
     async def finish(self) -> IngestReport:
         await self.flush()

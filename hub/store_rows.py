@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from functools import lru_cache
 
 from hub.graph.port import Row, WriteBatch
-from hub.identifiers import PersonId, parse_uscc
+from hub.identifiers import PersonId, Uscc
 from hub.personal_data import Keyring
 from hub.records import (
     AgencyRecord,
@@ -39,13 +40,18 @@ def content_hash(row: Row) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+PERSON_CACHE = 100_000
+
+
 class RowBuilder:
     """Adds one validated record at a time to a WriteBatch."""
 
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
+        # A person is named by many records (person, roles, entries): digest and encrypt once.
+        self._person_columns = lru_cache(maxsize=PERSON_CACHE)(self._compute_person_columns)
 
-    def _person_columns(self, id_type: str, number: str) -> Row:
+    def _compute_person_columns(self, id_type: str, number: str) -> Row:
         """What the graph holds of a document: digest, type, masked copy, ciphertext."""
         person = PersonId(id_type, number)
         pkey = self.keyring.person_key(person)
@@ -57,12 +63,12 @@ class RowBuilder:
         }
 
     def _person_ref(self, batch: WriteBatch, ref: PersonRef) -> str:
-        columns = self._person_columns(ref.id_type, ref.id_number)
+        columns = dict(self._person_columns(ref.id_type, ref.id_number))
         batch.ref_persons.append(columns)
         return str(columns["pkey"])
 
     def _institution_ref(self, batch: WriteBatch, uscc: str) -> str:
-        batch.ref_institutions.append({"uscc": uscc, "region": parse_uscc(uscc).region})
+        batch.ref_institutions.append({"uscc": uscc, "region": Uscc(uscc).region})
         return uscc
 
     def _subject(self, batch: WriteBatch, subject: InstitutionRef | PersonRef) -> tuple[str, str]:
@@ -91,11 +97,11 @@ class RowBuilder:
                 "name": record.name,
                 "kind": record.kind,
                 "licence_no": record.licence_no,
-                "region": parse_uscc(record.uscc).region,
+                "region": Uscc(record.uscc).region,
             }
             self._node(batch, "Institution", record, row)
         elif isinstance(record, PersonRecord):
-            columns = self._person_columns(record.id_type, record.id_number)
+            columns = dict(self._person_columns(record.id_type, record.id_number))
             row = {"key": columns.pop("pkey"), **columns, "name": record.name}
             self._node(batch, "Person", record, row)
         elif isinstance(record, RoleRecord):

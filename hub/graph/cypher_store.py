@@ -14,7 +14,15 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from hub.graph import queries as q
-from hub.graph.port import NODE_BATCHES, Page, Row, SubjectKind, UpsertCounts, WriteBatch
+from hub.graph.port import (
+    NODE_BATCHES,
+    SUBJECT_LABELS,
+    Page,
+    Row,
+    SubjectKind,
+    UpsertCounts,
+    WriteBatch,
+)
 
 Run = Callable[[str, dict[str, Any]], Awaitable[list[Row]]]
 
@@ -93,29 +101,47 @@ class CypherStore(ABC):
     async def write(self, batch: WriteBatch, now: str) -> dict[str, UpsertCounts]:
         counts: dict[str, UpsertCounts] = {}
         async with self.transaction() as run:
-            if batch.ref_institutions:
-                await run(q.REF_INSTITUTIONS, {"rows": batch.ref_institutions, "now": now})
-            if batch.ref_persons:
-                await run(q.REF_PERSONS, {"rows": batch.ref_persons, "now": now})
+            # Subjects first, then bare nodes for subjects referenced but not sent, then the
+            # records and edges that point at them.
+            for label in SUBJECT_LABELS:
+                if rows := batch.nodes.get(label):
+                    counts[label] = await self._write_nodes(run, label, rows, now)
+            await self._write_references(run, batch, now)
             for label in NODE_BATCHES:
-                rows = batch.nodes.get(label) or []
-                if rows:
+                if label not in SUBJECT_LABELS and (rows := batch.nodes.get(label)):
                     counts[label] = await self._write_nodes(run, label, rows, now)
             if batch.roles:
                 counts["Role"] = await self._write_roles(run, batch.roles, now)
         return counts
 
+    async def _write_references(self, run: Run, batch: WriteBatch, now: str) -> None:
+        """Bare nodes for referenced subjects that this batch does not send themselves."""
+        for label, refs, key, query in (
+            ("Institution", batch.ref_institutions, "uscc", q.REF_INSTITUTIONS),
+            ("Person", batch.ref_persons, "pkey", q.REF_PERSONS),
+        ):
+            sent = {r["key"] for r in batch.nodes.get(label) or []}
+            missing = {r[key]: r for r in refs if r[key] not in sent}
+            if missing:
+                await run(query, {"rows": list(missing.values()), "now": now})
+
     async def _write_nodes(self, run: Run, label: str, rows: list[Row], now: str) -> UpsertCounts:
         spec = q.NODES[label]
         rows = _last_version(rows, _node_key)
         found = await run(spec.existing, {"keys": [r["key"] for r in rows]})
+        present = {f["key"] for f in found}
         # A bare node made for a reference has no hash: its first record creates it.
         known = {f["key"]: f["content_hash"] for f in found if f["content_hash"] is not None}
         changed, same, counts = _classify(rows, _node_key, known)
         if changed:
             fields = ("key", *q.NODE_PROPERTIES[label], "src_agency", "src_record", "content_hash")
             written = [{f: r.get(f) for f in fields} for r in changed]
-            await run(spec.upsert, {"rows": written, "now": now})
+            new = [w for w in written if w["key"] not in present]
+            if new:
+                await self._insert_nodes(run, label, new, now)
+            if len(new) < len(written):
+                old = [w for w in written if w["key"] in present]
+                await run(spec.upsert, {"rows": old, "now": now})
             await self._relink(run, label, changed)
         if same:
             await run(spec.touch, {"keys": [r["key"] for r in same], "now": now})
@@ -149,11 +175,23 @@ class CypherStore(ABC):
         found = await run(q.ROLE_EXISTING, {"keys": _role_ids(rows)})
         known = {_role_key(f): f["content_hash"] for f in found}  # roles have no bare form
         changed, same, counts = _classify(rows, _role_key, known)
-        if changed:
-            await run(q.ROLE_UPSERT, {"rows": changed, "now": now})
+        new = [r for r in changed if _role_key(r) not in known]
+        if new:
+            await self._insert_roles(run, new, now)
+        if len(new) < len(changed):
+            old = [r for r in changed if _role_key(r) in known]
+            await run(q.ROLE_UPSERT, {"rows": old, "now": now})
         if same:
             await run(q.ROLE_TOUCH, {"keys": _role_ids(same), "now": now})
         return counts
+
+    async def _insert_nodes(self, run: Run, label: str, rows: list[Row], now: str) -> None:
+        """Write nodes whose keys are known to be absent. Adapters may bulk-load them."""
+        await run(q.NODES[label].upsert, {"rows": rows, "now": now})
+
+    async def _insert_roles(self, run: Run, rows: list[Row], now: str) -> None:
+        """Write role edges known to be absent. Adapters may bulk-load them."""
+        await run(q.ROLE_UPSERT, {"rows": rows, "now": now})
 
     # --- reads ------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import ladybug
+import pyarrow as pa
 
 from hub.graph import queries as q
 from hub.graph.cypher_store import CypherStore, Run
@@ -41,6 +42,11 @@ def ddl() -> list[str]:
         cols = "".join(f", {p} STRING" for p in extra)
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {edge}({ends}{cols})")
     return statements
+
+
+def _strings(columns: dict[str, list[Any]]) -> pa.Table:
+    """An Arrow table of string columns, in the table's declared column order."""
+    return pa.table({name: pa.array(values, type=pa.string()) for name, values in columns.items()})
 
 
 def _rows(result: Any) -> list[Row]:
@@ -102,6 +108,32 @@ class LadybugStore(CypherStore):
                     await run("ROLLBACK", {})
                 raise
             await run("COMMIT", {})
+
+    # Bulk load: rows the shared logic has proven absent (read in this same transaction,
+    # deduplicated, writes serialised) go in with COPY, ~100k rows/s instead of ~10k with
+    # MERGE. Absence must be certain: a duplicate key in COPY crashes LadybugDB 0.22.
+
+    def _copy(self, table: str, frame: pa.Table) -> None:
+        self._connection().execute(f"COPY {table} FROM frame")
+
+    async def _copy_on_writer(self, table: str, frame: pa.Table) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._writer, self._copy, table, frame)
+
+    async def _insert_nodes(self, run: Run, label: str, rows: list[Row], now: str) -> None:
+        key = q.NODE_KEYS[label]
+        columns: dict[str, list[Any]] = {
+            c: [r.get("key" if c == key else c) for r in rows]
+            for c in (*q.NODE_PROPERTIES[label], *q.PROVENANCE)
+        }
+        columns["first_seen"] = columns["last_seen"] = [now] * len(rows)
+        await self._copy_on_writer(label, _strings(columns))
+
+    async def _insert_roles(self, run: Run, rows: list[Row], now: str) -> None:
+        names = ("pkey", "uscc", *q.EDGES["HOLDS"][1], *q.PROVENANCE)
+        columns: dict[str, list[Any]] = {c: [r.get(c) for r in rows] for c in names}
+        columns["first_seen"] = columns["last_seen"] = [now] * len(rows)
+        await self._copy_on_writer("HOLDS", _strings(columns))
 
     async def setup(self) -> None:
         async with self.transaction() as run:

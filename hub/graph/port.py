@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol
 Row = dict[str, Any]
 SubjectKind = Literal["institution", "person"]
 
-# Batch order matters only for edges: their end nodes must exist, so nodes go first.
+# Batch order: subjects (and agencies) first, so records and edges find their ends.
 NODE_BATCHES = (
     "Agency",
     "Institution",
@@ -24,6 +24,7 @@ NODE_BATCHES = (
     "Commitment",
     "Feedback",
 )
+SUBJECT_LABELS = ("Agency", "Institution", "Person")
 
 
 @dataclass
