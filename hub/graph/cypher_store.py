@@ -201,15 +201,21 @@ class CypherStore(ABC):
         if not keys:
             return {}
         key = q.NODE_KEYS[label]
-        return {r[key]: r for r in await self.read(q.get_nodes(label), {"keys": keys})}
+        return {r[key]: r for r in await self._by_keys(q.get_nodes(label), keys)}
 
     async def agency_codes(self) -> set[str]:
         return {r["code"] for r in await self.read(q.ALL_AGENCY_CODES, {})}
 
+    async def _by_keys(self, query: str, keys: list[str], **params: Any) -> list[Row]:
+        """Run a batched read; one key takes the index-lookup form of the same query."""
+        if len(keys) == 1:
+            return await self.read(q.one_key(query), {"k": keys[0], **params})
+        return await self.read(query, {"keys": keys, **params})
+
     async def _grouped(self, query: str, keys: list[str], **params: Any) -> dict[str, list[Row]]:
         if not keys:
             return {}
-        return _group(await self.read(query, {"keys": keys, **params}))
+        return _group(await self._by_keys(query, keys, **params))
 
     async def roles_of(self, kind: SubjectKind, keys: list[str]) -> dict[str, list[Row]]:
         query = q.ROLES_OF_PERSONS if kind == "person" else q.ROLES_OF_INSTITUTIONS

@@ -7,7 +7,9 @@ scalars only; every value is a parameter, never formatted into the text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 
 PROVENANCE = ("src_agency", "src_record", "first_seen", "last_seen", "content_hash")
 
@@ -392,6 +394,28 @@ CURRENT_HOLDERS = (
     "RETURN k AS owner, p.pkey AS pkey, p.name AS name, p.id_masked AS id_masked, "
     "h.role AS role, h.valid_from AS valid_from, h.valid_to AS valid_to"
 )
+
+
+_ONE_KEY = (
+    (re.compile(r"UNWIND \$keys AS k "), ""),
+    (re.compile(r"\{(\w+): k\}"), r"{\1: $k}"),
+    (re.compile(r"RETURN k AS owner"), "RETURN $k AS owner"),
+    (re.compile(r"WITH k, "), "WITH "),
+)
+
+
+@cache
+def one_key(query: str) -> str:
+    """The single-key form of a batched read (`$k` instead of `UNWIND $keys AS k`).
+
+    LadybugDB plans `MATCH (i {uscc: $k})` as an index lookup but `UNWIND … {uscc: k}`
+    as a join: for one key the direct form is ~10× faster (0.14 vs 1.9 ms, measured).
+    """
+    for pattern, replacement in _ONE_KEY:
+        query = pattern.sub(replacement, query)
+    if re.search(r"(?<![$\w.])k\b", query):
+        raise ValueError(f"cannot make a single-key form of: {query}")
+    return query
 
 
 def list_entries_page(filters: tuple[str, ...]) -> str:
