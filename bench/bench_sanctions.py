@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/bench_sanctions.py --institutions 20000 --requests 20000
 
-Builds a graph from generated canonical records (≈5 persons per institution), starts
-one uvicorn server (uvloop, httptools) serving both /graphql and /bare — the bare
-endpoint does the same store traversal with no GraphQL — then drives each with a
-bounded number of concurrent requests from this process and prints requests/s and
-p50/p99. Then times `screen` of 10,000 subjects through GraphQL. Everything stops by
-itself: the request count and a wall-clock limit bound each phase.
+Builds a graph from generated canonical records (≈5 persons per institution), issues an
+agency API key, starts one uvicorn server (uvloop, httptools) serving /graphql (access
+log on: every request is a durable, signed leaf before its answer), /nolog/graphql (the
+same app and services with the access log off; authentication and policy still run) and
+/bare — the same store traversal with no GraphQL — then drives each with a bounded
+number of concurrent requests from this process and prints requests/s and p50/p99
+(log off and on alternate, `--rounds` times, to even out noise). Then times `screen` of
+10,000 subjects, log off and on. Everything stops by itself: the request count and a
+wall-clock limit bound each phase.
 """
 
 from __future__ import annotations
@@ -55,10 +58,11 @@ def serve(port: int) -> None:
         services = await open_services(settings)
         state["services"] = services
         hub = create_app(settings, services)
-        async with hub.router.lifespan_context(hub):
-            state["hub"] = hub
+        nolog = create_app(settings, services, log_requests=False)
+        async with hub.router.lifespan_context(hub), nolog.router.lifespan_context(nolog):
+            state["hub"], state["nolog"] = hub, nolog
             yield
-        await services.store.close()
+        await services.close()
 
     async def bare(request: Request) -> JSONResponse:
         services = state["services"]
@@ -69,7 +73,13 @@ def serve(port: int) -> None:
     async def hub_asgi(scope, receive, send):  # type: ignore[no-untyped-def]
         await state["hub"](scope, receive, send)
 
-    app = Starlette(routes=[Route("/bare", bare), Mount("/", hub_asgi)], lifespan=lifespan)
+    async def nolog_asgi(scope, receive, send):  # type: ignore[no-untyped-def]
+        await state["nolog"](scope, receive, send)
+
+    app = Starlette(
+        routes=[Route("/bare", bare), Mount("/nolog", nolog_asgi), Mount("/", hub_asgi)],
+        lifespan=lifespan,
+    )
     uvicorn.run(
         app,
         host="127.0.0.1",
@@ -109,7 +119,7 @@ async def drive(url: str, make_request, total: int, concurrency: int, limit_s: f
     return len(latencies) / elapsed, q[49] * 1000, q[98] * 1000, errors, len(latencies)
 
 
-def build(data_dir: Path, institutions: int) -> list[str]:
+def build(data_dir: Path, institutions: int) -> tuple[list[str], str]:
     from typer.testing import CliRunner
 
     from hub.cli import app
@@ -128,12 +138,15 @@ def build(data_dir: Path, institutions: int) -> list[str]:
     )
     assert result.exit_code == 0, result.output
     report = json.loads((data_dir / "r.json").read_text())
+    issued = runner.invoke(app, ["keys", "create", "--agency", "hc", "--role", "agency"])
+    assert issued.exit_code == 0, issued.output
+    key = issued.stdout.strip().splitlines()[-1]
     print(
         f"graph: {institutions} institutions, {len(world.persons)} persons, "
         f"{len(world.entries)} list entries; ingest {report['read']} rows in "
         f"{time.perf_counter() - start:.0f} s"
     )
-    return [i["uscc"] for i in world.institutions]
+    return [i["uscc"] for i in world.institutions], key
 
 
 def main() -> None:
@@ -142,6 +155,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--rounds", type=int, default=2, help="log off/on alternations")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -149,7 +163,8 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["HUB_DATA_DIR"] = str(Path(tmp) / "var")
-        usccs = build(Path(tmp), args.institutions)
+        usccs, key = build(Path(tmp), args.institutions)
+        auth = {"Authorization": f"Bearer {key}"}
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -164,38 +179,66 @@ def main() -> None:
                     time.sleep(0.1)
             rng = random.Random(1)
 
-            async def graphql(client: httpx.AsyncClient) -> httpx.Response:
-                return await client.post(
-                    "/graphql", json={"query": QUERY, "variables": {"u": rng.choice(usccs)}}
-                )
+            def graphql_at(path: str):  # type: ignore[no-untyped-def]
+                async def call(client: httpx.AsyncClient) -> httpx.Response:
+                    return await client.post(
+                        path,
+                        json={"query": QUERY, "variables": {"u": rng.choice(usccs)}},
+                        headers=auth,
+                    )
+
+                return call
+
+            graphql, nolog = graphql_at("/graphql"), graphql_at("/nolog/graphql")
 
             async def bare(client: httpx.AsyncClient) -> httpx.Response:
                 return await client.get("/bare", params={"u": rng.choice(usccs)})
 
             asyncio.run(drive(url, graphql, 500, 8, 30))  # warm-up
+            asyncio.run(drive(url, nolog, 500, 8, 30))
             header = ("endpoint", "req/s", "p50 ms", "p99 ms", "errors", "n")
-            print("{:10s} {:>8s} {:>8s} {:>8s} {:>7s} {:>7s}".format(*header))
-            results = {}
-            for name, fn in (("bare", bare), ("sanctions", graphql)):
+            print("{:16s} {:>8s} {:>8s} {:>8s} {:>7s} {:>7s}".format(*header))
+            results: dict[str, list[float]] = {}
+            rounds = max(1, args.rounds)
+            phases = [("bare", bare)] + [
+                ("sanctions log off", nolog),
+                ("sanctions log on", graphql),
+            ] * rounds
+            for name, fn in phases:
+                total = args.requests if name == "bare" else args.requests // rounds
+                seconds = args.seconds if name == "bare" else args.seconds / rounds
                 rps, p50, p99, errors, n = asyncio.run(
-                    drive(url, fn, args.requests, args.concurrency, args.seconds)
+                    drive(url, fn, total, args.concurrency, seconds)
                 )
-                results[name] = rps
-                print(f"{name:10s} {rps:8.0f} {p50:8.2f} {p99:8.2f} {errors:7d} {n:7d}")
-            print(f"sanctions / bare = {results['sanctions'] / results['bare']:.2f}")
+                results.setdefault(name, []).append(rps)
+                print(f"{name:16s} {rps:8.0f} {p50:8.2f} {p99:8.2f} {errors:7d} {n:7d}")
+            off = statistics.mean(results["sanctions log off"])
+            on = statistics.mean(results["sanctions log on"])
+            print(f"sanctions (log off) / bare = {off / results['bare'][0]:.2f}")
+            print(
+                f"access log on: {on:.0f} req/s vs {off:.0f} off: throughput "
+                f"{(on / off - 1) * 100:+.1f}% (goal: no more than 15% lower)"
+            )
 
             subjects = [{"uscc": u} for u in (usccs * (10_000 // len(usccs) + 1))[:10_000]]
             screen = (
                 'query($s: [SubjectInput!]!) { screen(subjects: $s, asOf: "2026-11-01", '
                 'purpose: "benchmark") { measures { measure { code } } } }'
             )
-            start = time.perf_counter()
-            response = httpx.post(
-                f"{url}/graphql", json={"query": screen, "variables": {"s": subjects}}, timeout=120
-            )
-            took = time.perf_counter() - start
-            ok = response.status_code == 200 and len(response.json()["data"]["screen"]) == 10_000
-            print(f"screen 10,000 subjects over HTTP: {took:.2f} s ({'ok' if ok else 'FAILED'})")
+            for label, path in (("log off", "/nolog/graphql"), ("log on", "/graphql")):
+                start = time.perf_counter()
+                response = httpx.post(
+                    f"{url}{path}",
+                    json={"query": screen, "variables": {"s": subjects}},
+                    headers=auth,
+                    timeout=120,
+                )
+                took = time.perf_counter() - start
+                ok = (
+                    response.status_code == 200 and len(response.json()["data"]["screen"]) == 10_000
+                )
+                state = "ok" if ok else "FAILED"
+                print(f"screen 10,000 subjects over HTTP, {label}: {took:.2f} s ({state})")
         finally:
             server.terminate()
             server.wait(timeout=30)

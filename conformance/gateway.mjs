@@ -3,7 +3,7 @@
 // Hive Gateway, with a query that needs both subgraphs.
 //
 //   node gateway.mjs --hub-url http://127.0.0.1:8000/graphql --uscc USCC
-//                    [--hub-sdl hub.graphql] [--expect-name NAME] [--json]
+//                    [--hub-sdl hub.graphql] [--expect-name NAME] [--hub-key KEY] [--json]
 //
 // Steps: start the partner subgraph on a free port; compose the hub's SDL (from
 // --hub-sdl, i.e. `credit-hub export-schema`, or else the hub's `_service { sdl }`) with the
@@ -13,6 +13,8 @@
 // queries below and check that every field came back from the right subgraph.
 // Prints `gateway <composer>: ok|FAILED …` lines (and, with --json, a JSON summary last).
 // Exits 0 only if both compositions and all checks pass; 2 on bad usage or a time-out.
+// With --hub-key the client sends `Authorization: Bearer KEY` and an `X-Purpose` header, and
+// the gateway propagates both to the hub subgraph only (never to the partner).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     'hub-sdl': { type: 'string' },
     uscc: { type: 'string' },
     'expect-name': { type: 'string' },
+    'hub-key': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -89,12 +92,17 @@ const CROSS_QUERY = /* GraphQL */ `
   }
 `;
 
+const HUB_HEADERS = values['hub-key']
+  ? { authorization: `Bearer ${values['hub-key']}`, 'x-purpose': 'conformance: federation check' }
+  : {};
+
 async function post(url, body) {
   const res = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json;q=0.9',
+      ...HUB_HEADERS,
     },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -212,6 +220,15 @@ try {
       logging: 'warn',
       transports: { http: httpTransport },
       upstreamTimeout: REQUEST_TIMEOUT_MS,
+      propagateHeaders: {
+        fromClientToSubgraphs: ({ request, subgraphName }) =>
+          subgraphName.toLowerCase() === 'hub'
+            ? {
+                authorization: request.headers.get('authorization'),
+                'x-purpose': request.headers.get('x-purpose'),
+              }
+            : {},
+      },
     });
     const gateway = await listen(runtime);
     cleanups.push(async () => {

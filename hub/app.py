@@ -1,4 +1,11 @@
-"""The ASGI application: starlette routes around the strawberry GraphQL endpoint."""
+"""The ASGI application: starlette routes around the strawberry GraphQL endpoint.
+
+Every GraphQL request is authenticated (``Authorization: Bearer <key>``, or none: the
+public role), executed under the access policy (hub.access.guard), and logged: one leaf
+in the signed access log, durable before the first byte of the answer is sent, whose
+receipt travels in the ``X-Audit-Receipt`` header. If the log cannot be written the
+answer is a 503 with no data (fail closed).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types import ExecutionResult
 
+from hub.access.audit_keys import open_audit_log
+from hub.access.hook import RECEIPT_HEADER, AccessLogger, receipt_header
+from hub.access.keys import KeyStore, Unauthenticated
+from hub.access.principal import Principal
+from hub.access.purpose import PURPOSE_HEADER, header_purpose
+from hub.access.roles import Role
+from hub.access.state import SCOPE_KEY, AccessState
 from hub.graph import open_store
-from hub.graphql_http import GraphQLOverHTTP
+from hub.graphql_http import GraphQLOverHTTP, is_request_error
 from hub.personal_data import load_keyring
 from hub.resolvers.context import HubContext, Loaders, Services
 from hub.sanctions.catalogue import default_catalogue
@@ -21,41 +38,149 @@ from hub.sanctions.service import SanctionService
 from hub.schema import build_schema
 from hub.settings import Settings
 
+UNAVAILABLE = "the access log cannot be written: the request was not answered (fail closed)"
+
 
 async def open_services(settings: Settings) -> Services:
     keyring = load_keyring(settings.secret_path)
     catalogue = default_catalogue()  # validated here: a bad catalogue stops start-up
+    audit = open_audit_log(settings)  # creates the log's signing key on first start
     store = await open_store(settings)
-    return Services(settings, store, keyring, catalogue, SanctionService(store, catalogue, keyring))
+    return Services(
+        settings,
+        store,
+        keyring,
+        catalogue,
+        SanctionService(store, catalogue, keyring),
+        KeyStore(settings.keys_path, keyring),
+        audit,
+    )
+
+
+def _error_class(result: ExecutionResult) -> str:
+    error = (result.errors or [])[0]
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str):
+        return code
+    if error.original_error is not None:
+        return type(error.original_error).__name__
+    return "GRAPHQL_VALIDATION_FAILED" if is_request_error(result) else "GraphQLError"
 
 
 class HubGraphQL(GraphQLOverHTTP[HubContext, None]):
-    """The hub's GraphQL endpoint: GraphQL over HTTP (see hub.graphql_http) on its schema."""
+    """The hub's GraphQL endpoint: GraphQL over HTTP, access control and the access log."""
 
-    def __init__(self, services: Services, **kwargs: Any) -> None:
+    def __init__(self, services: Services, *, log_requests: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("subscription_protocols", ())  # no websockets: they would bypass this
         super().__init__(build_schema(), **kwargs)
         self.services = services
+        self.access_log = AccessLogger(
+            services.audit if log_requests else None, services.settings.audit_timeout
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        state = AccessState(header_purpose=header_purpose(request.headers.get(PURPOSE_HEADER)))
+        scope[SCOPE_KEY] = state
+        response = await self._answer(request, state)
+        try:
+            receipt = await self.access_log.append(state)
+        except Exception:  # AuditError, or a leaf we could not build: fail closed
+            response = self.error_response(request, HTTPException(503, UNAVAILABLE))
+            response.headers["Retry-After"] = "5"
+        else:
+            if receipt is not None:
+                response.headers[RECEIPT_HEADER] = receipt_header(receipt)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, state: AccessState) -> Response:
+        authorization = request.headers.get("authorization")
+        if authorization is not None:
+            try:
+                state.principal = self._authenticate(authorization)
+            except Unauthenticated as exc:
+                state.unauthenticated = True
+                state.principal = Principal(exc.key_id, "unknown", Role.PUBLIC)
+                state.note_error("UNAUTHENTICATED")
+                response = self.error_response(
+                    request, HTTPException(401, f"unauthenticated: {exc}")
+                )
+                response.headers["WWW-Authenticate"] = 'Bearer realm="credit-hub"'
+                return response
+        try:
+            return await self.run(request)
+        except HTTPException as exc:
+            state.note_error(f"HTTP_{exc.status_code}")
+            return self.error_response(request, exc)
+        except Exception as exc:  # logged as an error, answered 500 without details
+            state.note_error(type(exc).__name__)
+            return self.error_response(request, HTTPException(500, "internal error"))
+
+    def _authenticate(self, authorization: str) -> Principal:
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("send the API key as `Authorization: Bearer <key>`")
+        return self.services.keys.authenticate(token.strip())
 
     async def get_context(self, request: Any, response: Any) -> HubContext:
-        return HubContext(self.services, Loaders.create(self.services.store), request, response)
+        state = request.scope.get(SCOPE_KEY) or AccessState()
+        loaders = Loaders.create(self.services.store, state)
+        return HubContext(self.services, loaders, request, response, access=state)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: HubContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        query, name = request_data.query, request_data.operation_name
+        context.access.query = query if isinstance(query, str) else None
+        context.access.operation_name = name if isinstance(name, str) else None
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        state: AccessState | None = request.scope.get(SCOPE_KEY)
+        if state is not None and result.errors:
+            state.note_error(_error_class(result))
+        return await super().process_result(request, result)
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    services: Services | None = None,
+    *,
+    log_requests: bool = True,
+) -> Starlette:
+    """The hub's ASGI app. ``log_requests=False`` exists for benchmarks only (no setting)."""
     settings = settings or Settings()
     state: dict[str, Any] = {}
 
     @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own = services is None
         state["services"] = services or await open_services(settings)
+        app.state.services = state["services"]
         state["graphql"] = HubGraphQL(
-            state["services"], graphql_ide="graphiql" if settings.development else None
+            state["services"],
+            log_requests=log_requests,
+            graphql_ide="graphiql" if settings.development else None,
         )
         try:
             yield
         finally:
+            state["graphql"].access_log.close()
             if own:
-                await state["services"].store.close()
+                await state["services"].close()
 
     class GraphQLEndpoint:
         """ASGI endpoint that hands over to the handler built at start-up."""

@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from hub.ingest import Ingestor, IngestReport, ingest_lines
 from hub.personal_data import create_secret_file, load_keyring
 from hub.records import json_schema
 from hub.settings import Settings
+
+if TYPE_CHECKING:
+    from hub.access.keys import ApiKey, KeyStore
 
 app = typer.Typer(help="credit-hub: health-sector credit supervision and joint sanctions.")
 ingest_app = typer.Typer(help="Load agency data into the graph.")
@@ -31,6 +34,7 @@ def init() -> None:
     created = create_secret_file(settings.secret_path)
     state = "created" if created else "already present"
     err.print(f"secret key {state}: {settings.secret_path}")
+    _init_audit_key(settings)
 
 
 def _print_summary(report: IngestReport) -> None:
@@ -193,3 +197,91 @@ def demo(
 
     os.environ["HUB_DEVELOPMENT"] = "true"
     serve(host=host, port=port, workers=1)
+
+
+# --- access control: API keys and the access log's key (issue 4) ---------------------
+
+keys_app = typer.Typer(help="API keys of agencies' clients (shown once, stored hashed).")
+app.add_typer(keys_app, name="keys")
+
+
+def _init_audit_key(settings: Settings) -> None:
+    from hub.access.audit_keys import create_signer_file
+
+    created = create_signer_file(settings.audit_key_path, settings.audit_origin)
+    state = "created" if created else "already present"
+    err.print(f"access-log signing key {state}: {settings.audit_key_path}")
+
+
+def _key_store(settings: Settings) -> KeyStore:
+    from hub.access.keys import KeyStore
+
+    return KeyStore(settings.keys_path, load_keyring(settings.secret_path))
+
+
+@keys_app.command("create")
+def keys_create(
+    agency: Annotated[str, typer.Option(help="the agency's code, as in the graph")],
+    role: Annotated[str, typer.Option(help="agency | credit_office | auditor")],
+) -> None:
+    """Issue a key to an agency known in the graph; the key is printed once, on stdout."""
+    from hub.access.enrol import UnknownAgency, issue_key
+    from hub.access.roles import KEYED_ROLES, Role
+    from hub.graph import open_store
+
+    if role not in KEYED_ROLES:
+        raise typer.BadParameter(f"one of {', '.join(KEYED_ROLES)}", param_hint="--role")
+    settings = Settings()
+
+    async def run() -> tuple[ApiKey, str]:
+        store = await open_store(settings)
+        keys = _key_store(settings)
+        try:
+            return await issue_key(store, keys, agency, Role(role))
+        finally:
+            keys.close()
+            await store.close()
+
+    try:
+        row, token = asyncio.run(run())
+    except UnknownAgency as exc:
+        err.print(f"[red]refused[/]: {exc}")
+        raise typer.Exit(1) from None
+    err.print(f"key {row.key_id} for agency {row.agency}, role {row.role.value}; shown only now:")
+    sys.stdout.write(token + "\n")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (id, agency, role, created, revoked); never the keys themselves."""
+    keys = _key_store(Settings())
+    try:
+        for row in keys.list():
+            revoked = f"revoked {row.revoked}" if row.revoked else "active"
+            sys.stdout.write(
+                f"{row.key_id}\t{row.agency}\t{row.role.value}\t{row.created}\t{revoked}\n"
+            )
+    finally:
+        keys.close()
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key at once (the running server refuses it from the next request)."""
+    keys = _key_store(Settings())
+    try:
+        if not keys.revoke(key_id):
+            err.print(f"[red]no active key {key_id}[/]")
+            raise typer.Exit(1)
+    finally:
+        keys.close()
+    err.print(f"key {key_id} revoked")
+
+
+@app.command("audit-key")
+def audit_key() -> None:
+    """Print the access log's verifier key(s), for `credit-hub-audit verify --key`."""
+    from hub.access.audit_keys import verifier_keys
+
+    for verifier in verifier_keys(Settings()):
+        sys.stdout.write(verifier.to_string() + "\n")

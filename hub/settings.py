@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
 
+    graph_buffer_pool_mib: int = 1024  # LadybugDB's page cache; its default is 80% of RAM
     ingest_batch_size: int = 20_000  # fewer, larger transactions: a commit costs ~0.3 s
     screen_max_subjects: int = 10_000
     development: bool = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hub.access.subjects import report_subjects
 from hub.resolvers.inputs import as_of_or_today, subject_of
 from hub.schema.errors import BadInput, require_purpose
 from hub.schema.types import Ctx, SanctionReport, SubjectInput
@@ -15,6 +16,7 @@ async def sanctions(
     require_purpose(purpose)
     parsed = subject_of(subject)
     report = await info.context.services.sanctions.report(parsed, as_of_or_today(as_of))
+    info.context.access.note_subjects(report_subjects(report))
     return SanctionReport.of(report, info)
 
 
@@ -27,4 +29,6 @@ async def screen(
         raise BadInput("subjects", f"at most {limit} subjects per call (got {len(subjects)})")
     parsed = [subject_of(s, f"subjects.{i}") for i, s in enumerate(subjects)]
     reports = await info.context.services.sanctions.screen(parsed, as_of_or_today(as_of))
+    for report in reports:
+        info.context.access.note_subjects(report_subjects(report))
     return [SanctionReport.of(r, info) for r in reports]

@@ -20,27 +20,37 @@ from hub.schema.types import (
 MAX_PAGE = 100
 
 
-async def institution(info: Ctx, uscc: str) -> Institution | None:
+async def institution(info: Ctx, uscc: str, purpose: str | None = None) -> Institution | None:
+    """One institution's file (the purpose: this argument or the X-Purpose header)."""
     try:
         value = parse_uscc(uscc).value
     except IdentifierError as err:
         raise bad_identifier("", err) from None
+    info.context.access.note_subjects([value])
     row = await info.context.loaders.institution.load(value)
     return Institution.of(row) if row else None
 
 
-async def person(info: Ctx, id_type: IdType, id_number: str) -> Person | None:
+async def person(
+    info: Ctx, id_type: IdType, id_number: str, purpose: str | None = None
+) -> Person | None:
+    """One person's file (the purpose: this argument or the X-Purpose header)."""
     try:
         parsed = parse_person_id(id_type.value, id_number, "idNumber")
     except IdentifierError as err:
         raise bad_identifier("", err) from None
     pkey = info.context.services.keyring.person_key(parsed)
+    info.context.access.note_subjects([pkey])
     row = await info.context.loaders.person.load(pkey)
     return Person.of(row, info) if row else None
 
 
 async def list_entries(
-    info: Ctx, filter: ListEntryFilter | None = None, first: int = 20, after: str | None = None
+    info: Ctx,
+    filter: ListEntryFilter | None = None,
+    first: int = 20,
+    after: str | None = None,
+    purpose: str | None = None,
 ) -> ListEntryConnection:
     if not 1 <= first <= MAX_PAGE:
         raise BadInput("first", f"between 1 and {MAX_PAGE}")
@@ -59,6 +69,7 @@ async def list_entries(
         if filter.subject_kind is not None:
             filters["subject_kind"] = filter.subject_kind.value
     page = await info.context.services.store.list_entries(filters, first, start)
+    info.context.access.note_subjects(r.get("subject_key") for r in page.rows)
     edges = [
         ListEntryEdge(cursor=encode_cursor(r["entry_id"]), node=list_entry_of(r)) for r in page.rows
     ]

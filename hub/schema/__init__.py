@@ -13,8 +13,16 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from hub.resolvers import audit as audit_resolvers
 from hub.resolvers import sanctions as sanction_resolvers
 from hub.resolvers import subjects as subject_resolvers
+from hub.schema.audit_types import (
+    AuditCheckpoint,
+    AuditConsistencyProof,
+    AuditEntry,
+    AuditEntryConnection,
+    AuditInclusionProof,
+)
 from hub.schema.types import (
     Ctx,
     Institution,
@@ -47,6 +55,27 @@ class Query:
     def measures(self, info: Ctx) -> list[Measure]:
         return [Measure.of(m) for m in info.context.services.catalogue.measure]
 
+    audit_entries: AuditEntryConnection = strawberry.field(
+        resolver=audit_resolvers.audit_entries,
+        description="The access log, oldest first (auditors).",
+    )
+    audit_checkpoint: AuditCheckpoint = strawberry.field(
+        resolver=audit_resolvers.audit_checkpoint,
+        description="A signed checkpoint covering every acknowledged entry.",
+    )
+    audit_inclusion_proof: AuditInclusionProof = strawberry.field(
+        resolver=audit_resolvers.audit_inclusion_proof,
+        description="Inclusion proof of a receipt's entry (default tree: the latest checkpoint).",
+    )
+    audit_consistency_proof: AuditConsistencyProof = strawberry.field(
+        resolver=audit_resolvers.audit_consistency_proof,
+        description="Consistency proof between two checkpoints' tree sizes.",
+    )
+    accesses_to: list[AuditEntry] = strawberry.field(
+        resolver=audit_resolvers.accesses_to,
+        description="Who accessed this subject, when and why (the credit office).",
+    )
+
 
 def build_schema() -> strawberry.federation.Schema:
     # One instance of each, handed to every request: the validation rules must be the
@@ -59,9 +88,13 @@ def build_schema() -> strawberry.federation.Schema:
         ValidationCache(maxsize=512),
     ]
     extensions: list[Any] = [lambda ext=ext: ext for ext in shared]
-    return strawberry.federation.Schema(
+    schema = strawberry.federation.Schema(
         query=Query,
         types=[Institution, Person],
         federation_version="2.9",
         extensions=extensions,
     )
+    from hub.access.guard import guard_schema  # here: hub.access imports hub.schema.errors
+
+    guard_schema(schema._schema)
+    return schema

@@ -482,6 +482,14 @@ class Person:
         row = await info.context.loaders.person.load(pkey) if pkey else None
         return cls.of(row, info) if row else None
 
+    @strawberry.field(
+        description="The full ID number: the credit office only, when selected (access-logged)."
+    )
+    async def id_number(self, info: Ctx) -> str | None:
+        row = await info.context.loaders.person.load(self.pkey)
+        token = row.get("id_enc") if row else None
+        return info.context.services.keyring.decrypt_number(token, self.pkey) if token else None
+
     @strawberry.field(description="Every role this person ever held, with its dates.")
     async def roles(self, info: Ctx) -> list[Role]:
         return [role_of(r) for r in await info.context.loaders.roles["person"].load(self.pkey)]

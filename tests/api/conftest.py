@@ -1,4 +1,5 @@
-"""A real hub server on 127.0.0.1 (uvicorn in a thread) over a scenario graph."""
+"""A real hub server on 127.0.0.1 (uvicorn in a thread) over a scenario graph, with API
+keys for every role (created through the same path as `credit-hub keys create`)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,68 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from starlette.applications import Starlette
 
+from hub.access.enrol import issue_key
+from hub.access.keys import KeyStore
+from hub.access.roles import Role
 from hub.app import create_app
 from hub.graph import open_store
 from hub.personal_data import load_keyring
+from hub.resolvers.context import Services
 from hub.settings import Settings
 from tests.conftest import ingest_records
 from tests.sanctions.test_acceptance import scenario
+
+# name -> (agency, role); "revoked" is revoked before the server starts
+KEYS = {
+    "credit_office": ("co", Role.CREDIT_OFFICE),
+    "agency": ("hc", Role.AGENCY),
+    "auditor": ("co", Role.AUDITOR),
+    "revoked": ("mr", Role.AGENCY),
+}
+
+
+@dataclass
+class LiveHub:
+    url: str
+    app: Starlette
+    settings: Settings
+    data_dir: Path
+    keys: dict[str, str] = field(default_factory=dict)  # name -> bearer key
+    key_ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.app.state.services
+        return services
+
+    def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        key: str | None = "credit_office",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST a query as the principal named `key` (None: no key, the public role)."""
+        sent = dict(headers or {})
+        if key is not None:
+            sent["Authorization"] = f"Bearer {self.keys[key]}"
+        return httpx.post(
+            f"{self.url}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=sent,
+            timeout=30,
+        )
 
 
 def free_port() -> int:
@@ -27,20 +78,30 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(data_dir: Path) -> Iterator[str]:
-    settings = Settings(screen_max_subjects=50)
+@contextmanager
+def live_hub(data_dir: Path, settings: Settings) -> Iterator[LiveHub]:
+    """Ingest the scenario, issue the keys of KEYS, serve on a free port; stop afterwards."""
+    keys: dict[str, str] = {}
+    key_ids: dict[str, str] = {}
 
     async def load() -> None:
         store = await open_store(settings)
+        keyring = load_keyring(settings.secret_path)
+        key_store = KeyStore(settings.keys_path, keyring)
         try:
-            await ingest_records(store, load_keyring(settings.secret_path), scenario(), data_dir)
+            await ingest_records(store, keyring, scenario(), data_dir)
+            for name, (agency, role) in KEYS.items():
+                row, token = await issue_key(store, key_store, agency, role)
+                keys[name], key_ids[name] = token, row.key_id
+            key_store.revoke(key_ids["revoked"])
         finally:
+            key_store.close()
             await store.close()
 
     asyncio.run(load())
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -55,7 +116,13 @@ def server(data_dir: Path) -> Iterator[str]:
     else:
         raise RuntimeError("server did not start")
     try:
-        yield url
+        yield LiveHub(url, app, settings, data_dir, keys, key_ids)
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(data_dir: Path) -> Iterator[LiveHub]:
+    with live_hub(data_dir, Settings(screen_max_subjects=50)) as hub:
+        yield hub

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
+from tests.api.conftest import LiveHub
 from tests.sanctions.test_acceptance import DOC_RESP, LR_OLD, A, F
 
 SANCTIONS = """
@@ -21,15 +20,14 @@ query($s: SubjectInput!, $d: Date) {
 }"""
 
 
-def gql(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = httpx.post(
-        f"{url}/graphql", json={"query": query, "variables": variables or {}}, timeout=30
-    )
+def gql(hub: LiveHub, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """As the credit office (every field), stating a purpose for the lookups."""
+    response = hub.post(query, variables, headers={"X-Purpose": "api test"})
     body: dict[str, Any] = response.json()
     return body
 
 
-def test_sanctions_for_a_former_legal_representative(server: str) -> None:
+def test_sanctions_for_a_former_legal_representative(server: LiveHub) -> None:
     body = gql(
         server, SANCTIONS, {"s": {"idType": "RESIDENT_ID", "idNumber": LR_OLD}, "d": "2026-05-01"}
     )
@@ -51,7 +49,7 @@ def test_sanctions_for_a_former_legal_representative(server: str) -> None:
     ]
 
 
-def test_person_reference_resolves_back_through_federation_entities(server: str) -> None:
+def test_person_reference_resolves_back_through_federation_entities(server: LiveHub) -> None:
     body = gql(server, SANCTIONS, {"s": {"idType": "RESIDENT_ID", "idNumber": DOC_RESP}})
     ref = body["data"]["sanctions"]["subject"]["personRef"]
     entities = gql(
@@ -66,14 +64,14 @@ def test_person_reference_resolves_back_through_federation_entities(server: str)
     ]
 
 
-def test_warning_on_the_banned_persons_new_institution(server: str) -> None:
+def test_warning_on_the_banned_persons_new_institution(server: LiveHub) -> None:
     body = gql(server, SANCTIONS, {"s": {"uscc": F}, "d": "2026-05-01"})
     warnings = body["data"]["sanctions"]["warnings"]
     assert {w["measureCode"] for w in warnings} == {"BLACK-MARKET-BAN", "BLACK-INDUSTRY-BAN"}
     assert all(w["role"] == "LEGAL_REPRESENTATIVE" and w["entryId"] == "EA" for w in warnings)
 
 
-def test_screen_batches_and_refuses_oversized_batches(server: str) -> None:
+def test_screen_batches_and_refuses_oversized_batches(server: LiveHub) -> None:
     query = 'query($s: [SubjectInput!]!) { screen(subjects: $s, asOf: "2026-05-01", purpose: "bulk check") { subject { uscc } measures { measure { code } } } }'
     ok = gql(server, query, {"s": [{"uscc": A}, {"uscc": F}]})
     assert [len(r["measures"]) for r in ok["data"]["screen"]] == [4, 0]
@@ -81,7 +79,7 @@ def test_screen_batches_and_refuses_oversized_batches(server: str) -> None:
     assert too_many["errors"][0]["message"] == "subjects: at most 50 subjects per call (got 51)"
 
 
-def test_invalid_inputs_name_the_field_and_reason(server: str) -> None:
+def test_invalid_inputs_name_the_field_and_reason(server: LiveHub) -> None:
     bad_uscc = gql(server, SANCTIONS, {"s": {"uscc": A[:-1] + ("0" if A[-1] != "0" else "1")}})
     error = bad_uscc["errors"][0]
     assert error["message"].startswith("subject.uscc: check character should be")
@@ -105,7 +103,7 @@ def test_invalid_inputs_name_the_field_and_reason(server: str) -> None:
     assert "sanctions(purpose:)" in message and "is required" in message
 
 
-def test_query_depth_and_alias_limits(server: str) -> None:
+def test_query_depth_and_alias_limits(server: LiveHub) -> None:
     nested = "roles { person { roles { institution { " * 3 + "name" + " } } } }" * 3
     deep = '{ institution(uscc: "' + A + '") { ' + nested + " } }"
     assert "exceeds maximum operation depth" in gql(server, deep)["errors"][0]["message"]
@@ -113,7 +111,7 @@ def test_query_depth_and_alias_limits(server: str) -> None:
     assert "aliases" in gql(server, aliases)["errors"][0]["message"].lower()
 
 
-def test_list_entries_relay_pagination(server: str) -> None:
+def test_list_entries_relay_pagination(server: LiveHub) -> None:
     query = "query($a: String) { listEntries(first: 2, after: $a) { edges { cursor node { id list } } pageInfo { hasNextPage endCursor } } }"
     seen: list[str] = []
     after = None
@@ -128,7 +126,7 @@ def test_list_entries_relay_pagination(server: str) -> None:
     assert bad["errors"][0]["message"] == "first: between 1 and 100"
 
 
-def test_institution_with_roles_entries_and_evaluations(server: str) -> None:
+def test_institution_with_roles_entries_and_evaluations(server: LiveHub) -> None:
     body = gql(
         server,
         f'{{ institution(uscc: "{A.lower()}") {{ name roles {{ role validFrom validTo person {{ name idNumberMasked }} }} listEntries {{ id responsible {{ name }} }} }} }}',

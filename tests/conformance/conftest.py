@@ -35,6 +35,12 @@ class Hub:
     sdl_file: Path  # `credit-hub export-schema`
     institutions: list[dict[str, Any]]
     log_file: Path
+    api_key: str  # a credit_office key (`credit-hub keys create`): every field is allowed
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What a credit-office client sends: its key, and the purpose of its lookups."""
+        return {"Authorization": f"Bearer {self.api_key}", "X-Purpose": "conformance tests"}
 
 
 def credit_hub() -> list[str]:
@@ -117,6 +123,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     _run(["ingest", "canonical", str(canonical), "--report", str(work / "report.json")], env)
     report = json.loads((work / "report.json").read_text(encoding="utf-8"))
     assert report["rejected"] == 0, report
+    api_key = _run(["keys", "create", "--agency", "co", "--role", "credit_office"], env).stdout
     sdl_file = work / "hub.graphql"
     sdl_file.write_text(_run(["export-schema"], env).stdout, encoding="utf-8")
 
@@ -130,6 +137,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
             sdl_file=sdl_file,
             institutions=world.institutions,
             log_file=log_file,
+            api_key=api_key.strip(),
         )
     finally:
         _stop(proc)

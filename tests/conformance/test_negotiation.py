@@ -49,7 +49,7 @@ def test_negotiate(accept: str | None, expected: str | None) -> None:
 
 @pytest.fixture(scope="module")
 def client(hub: Hub) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=hub.base, timeout=TIMEOUT) as c:
+    with httpx.Client(base_url=hub.base, timeout=TIMEOUT, headers=hub.headers) as c:
         del c.headers["accept"]  # httpx sends `Accept: */*` unless told otherwise
         yield c
 

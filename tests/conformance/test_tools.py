@@ -110,6 +110,8 @@ def test_hive_gateway_query_crosses_both_subgraphs(hub: Hub) -> None:
         inst["uscc"],
         "--expect-name",
         inst["name"],
+        "--hub-key",
+        hub.api_key,
     )
     report = result.stdout + result.stderr
     for composer in ("guild", "apollo"):

@@ -1,0 +1,31 @@
+"""What one request did, gathered while it runs and written to the access log before the
+response leaves: the principal, purposes, subjects touched, refusals and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from hub.access.principal import PUBLIC, Principal
+
+SCOPE_KEY = "credit_hub.access"  # where the ASGI scope carries the request's state
+
+
+@dataclass(slots=True)
+class AccessState:
+    principal: Principal = PUBLIC
+    unauthenticated: bool = False
+    header_purpose: str | None = None
+    query: str | None = None
+    operation_name: str | None = None
+    purposes: dict[str, None] = field(default_factory=dict)  # an ordered set
+    subjects: dict[str, None] = field(default_factory=dict)  # USCCs and person graph keys
+    refused: list[str] = field(default_factory=list)  # schema coordinates refused
+    error_class: str | None = None
+
+    def note_subjects(self, keys: Iterable[str | None]) -> None:
+        self.subjects.update(dict.fromkeys(k for k in keys if k))
+
+    def note_error(self, error_class: str) -> None:
+        if self.error_class is None:
+            self.error_class = error_class
