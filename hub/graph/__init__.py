@@ -26,6 +26,6 @@ async def open_store(settings: Settings) -> CypherStore:
     else:
         from hub.graph.ladybug_store import LadybugStore
 
-        store = LadybugStore(settings.graph_path)
+        store = LadybugStore(settings.graph_path, buffer_pool_mib=settings.graph_buffer_pool_mib)
     await store.setup()
     return store

@@ -100,32 +100,45 @@ class CypherStore(ABC):
 
     async def write(self, batch: WriteBatch, now: str) -> dict[str, UpsertCounts]:
         counts: dict[str, UpsertCounts] = {}
+        fresh: dict[str, set[str]] = {}  # keys this transaction created: nothing hangs off them
         async with self.transaction() as run:
             # Subjects first, then bare nodes for subjects referenced but not sent, then the
             # records and edges that point at them.
             for label in SUBJECT_LABELS:
                 if rows := batch.nodes.get(label):
-                    counts[label] = await self._write_nodes(run, label, rows, now)
-            await self._write_references(run, batch, now)
+                    counts[label] = await self._write_nodes(run, label, rows, now, fresh)
+            await self._write_references(run, batch, now, fresh)
             for label in NODE_BATCHES:
                 if label not in SUBJECT_LABELS and (rows := batch.nodes.get(label)):
-                    counts[label] = await self._write_nodes(run, label, rows, now)
+                    counts[label] = await self._write_nodes(run, label, rows, now, fresh)
             if batch.roles:
-                counts["Role"] = await self._write_roles(run, batch.roles, now)
+                new_persons = fresh.get("Person", set())
+                counts["Role"] = await self._write_roles(run, batch.roles, now, new_persons)
         return counts
 
-    async def _write_references(self, run: Run, batch: WriteBatch, now: str) -> None:
-        """Bare nodes for referenced subjects that this batch does not send themselves."""
-        for label, refs, key, query in (
-            ("Institution", batch.ref_institutions, "uscc", q.REF_INSTITUTIONS),
-            ("Person", batch.ref_persons, "pkey", q.REF_PERSONS),
+    async def _write_references(
+        self, run: Run, batch: WriteBatch, now: str, fresh: dict[str, set[str]]
+    ) -> None:
+        """Bare nodes for referenced subjects that are neither sent nor stored yet."""
+        for label, refs, key in (
+            ("Institution", batch.ref_institutions, "uscc"),
+            ("Person", batch.ref_persons, "pkey"),
         ):
             sent = {r["key"] for r in batch.nodes.get(label) or []}
-            missing = {r[key]: r for r in refs if r[key] not in sent}
-            if missing:
-                await run(query, {"rows": list(missing.values()), "now": now})
+            wanted = {r[key]: r for r in refs if r[key] not in sent}
+            if not wanted:
+                continue
+            found = {f["key"] for f in await run(q.NODES[label].existing, {"keys": list(wanted)})}
+            absent = [k for k in wanted if k not in found]
+            if absent:
+                columns = q.NODE_PROPERTIES[label][1:]  # the key is first
+                bare = [{"key": k, **{c: wanted[k].get(c) for c in columns}} for k in absent]
+                await self._insert_nodes(run, label, bare, now)
+                fresh.setdefault(label, set()).update(absent)
 
-    async def _write_nodes(self, run: Run, label: str, rows: list[Row], now: str) -> UpsertCounts:
+    async def _write_nodes(
+        self, run: Run, label: str, rows: list[Row], now: str, fresh: dict[str, set[str]]
+    ) -> UpsertCounts:
         spec = q.NODES[label]
         rows = _last_version(rows, _node_key)
         found = await run(spec.existing, {"keys": [r["key"] for r in rows]})
@@ -139,19 +152,22 @@ class CypherStore(ABC):
             new = [w for w in written if w["key"] not in present]
             if new:
                 await self._insert_nodes(run, label, new, now)
+                fresh.setdefault(label, set()).update(str(w["key"]) for w in new)
             if len(new) < len(written):
                 old = [w for w in written if w["key"] in present]
                 await run(spec.upsert, {"rows": old, "now": now})
-            await self._relink(run, label, changed)
+            await self._relink(run, label, changed, fresh.get(label, set()))
         if same:
             await run(spec.touch, {"keys": [r["key"] for r in same], "now": now})
         return counts
 
-    async def _relink(self, run: Run, label: str, rows: list[Row]) -> None:
+    async def _relink(self, run: Run, label: str, rows: list[Row], new: set[str]) -> None:
         """Replace the subject edges (and responsible persons) of changed records."""
+        stale = [r["key"] for r in rows if r["key"] not in new]  # new records have no edges
         if label in q.SUBJECT_EDGES:
             drop, to_inst, to_person = q.SUBJECT_EDGES[label]
-            await run(drop, {"keys": [r["key"] for r in rows]})
+            if stale:
+                await run(drop, {"keys": stale})
             for kind, query in (("institution", to_inst), ("person", to_person)):
                 linked = [
                     {"key": r["key"], "subject_key": r["subject_key"]}
@@ -161,7 +177,8 @@ class CypherStore(ABC):
                 if linked:
                     await run(query, {"rows": linked})
         if label == "ListEntry":
-            await run(q.RESPONSIBLE_DROP, {"keys": [r["key"] for r in rows]})
+            if stale:
+                await run(q.RESPONSIBLE_DROP, {"keys": stale})
             named = [
                 {"entry_id": r["key"], "pkey": p["pkey"], "role": p["role"]}
                 for r in rows
@@ -170,9 +187,13 @@ class CypherStore(ABC):
             if named:
                 await run(q.RESPONSIBLE_LINK, {"rows": named})
 
-    async def _write_roles(self, run: Run, rows: list[Row], now: str) -> UpsertCounts:
+    async def _write_roles(
+        self, run: Run, rows: list[Row], now: str, new_persons: set[str]
+    ) -> UpsertCounts:
         rows = _last_version(rows, _role_key)
-        found = await run(q.ROLE_EXISTING, {"keys": _role_ids(rows)})
+        # A person created in this transaction holds no stored role: only look up the rest.
+        unseen = [r for r in rows if r["pkey"] not in new_persons]
+        found = await run(q.ROLE_EXISTING, {"keys": _role_ids(unseen)}) if unseen else []
         known = {_role_key(f): f["content_hash"] for f in found}  # roles have no bare form
         changed, same, counts = _classify(rows, _role_key, known)
         new = [r for r in changed if _role_key(r) not in known]

@@ -57,10 +57,10 @@ def _rows(result: Any) -> list[Row]:
 class LadybugStore(CypherStore):
     name = "embedded"
 
-    def __init__(self, path: Path, read_threads: int = 2) -> None:
+    def __init__(self, path: Path, read_threads: int = 2, buffer_pool_mib: int = 1024) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = ladybug.Database(str(path))
+            self._db = ladybug.Database(str(path), buffer_pool_size=buffer_pool_mib << 20)
         except RuntimeError as err:
             if "lock" in str(err).lower():
                 raise StoreLocked(f"{path} is open in another process: {err}") from None

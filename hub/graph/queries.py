@@ -232,25 +232,15 @@ def _node_spec(label: str) -> NodeSpec:
 
 NODES = {label: _node_spec(label) for label in NODE_KEYS}
 
-# --- references: create a bare node for a subject that has no record of its own yet ---
-
-REF_INSTITUTIONS = (
-    "UNWIND $rows AS r WITH r.uscc AS k, r.region AS reg "
-    "MERGE (i:Institution {uscc: k}) ON CREATE SET i.region = reg, i.first_seen = $now"
-)
-REF_PERSONS = (
-    "UNWIND $rows AS r WITH r.pkey AS k, r.id_type AS t, r.id_masked AS m, r.id_enc AS enc "
-    "MERGE (p:Person {pkey: k}) "
-    "ON CREATE SET p.id_type = t, p.id_masked = m, p.id_enc = enc, p.first_seen = $now"
-)
-
 # --- roles (an edge with its own provenance; identity = person, institution, role, from) ---
 
 ROLE_FIELDS = ("valid_to", "licence_no", "src_agency", "src_record", "content_hash")
+# Anchored on the person only, the institution filtered after: on a 1M-person graph the
+# two-ended pattern makes LadybugDB join the whole HOLDS table and exhaust its buffer pool.
 ROLE_EXISTING = (
     "UNWIND $keys AS k WITH k.pkey AS pk, k.uscc AS u, k.role AS rl, k.valid_from AS vf "
-    "MATCH (p:Person {pkey: pk})-[h:HOLDS]->(i:Institution {uscc: u}) "
-    "WITH pk, u, rl, vf, h WHERE h.role = rl AND h.valid_from = vf "
+    "MATCH (p:Person {pkey: pk})-[h:HOLDS]->(i:Institution) "
+    "WITH pk, u, rl, vf, h, i WHERE i.uscc = u AND h.role = rl AND h.valid_from = vf "
     "RETURN pk AS pkey, u AS uscc, rl AS role, vf AS valid_from, h.content_hash AS content_hash"
 )
 # Edge writes read r.x directly: projecting with WITH first, right for node MERGE, makes
@@ -263,8 +253,9 @@ ROLE_UPSERT = (
 )
 ROLE_TOUCH = (
     "UNWIND $keys AS k WITH k.pkey AS pk, k.uscc AS u, k.role AS rl, k.valid_from AS vf "
-    "MATCH (p:Person {pkey: pk})-[h:HOLDS]->(i:Institution {uscc: u}) "
-    "WITH h, rl, vf WHERE h.role = rl AND h.valid_from = vf SET h.last_seen = $now"
+    "MATCH (p:Person {pkey: pk})-[h:HOLDS]->(i:Institution) "
+    "WITH h, i, u, rl, vf WHERE i.uscc = u AND h.role = rl AND h.valid_from = vf "
+    "SET h.last_seen = $now"
 )
 
 # --- subject edges, replaced whenever their record changes ---------------------------
