@@ -62,9 +62,18 @@ def _role_ids(rows: list[Row]) -> list[Row]:
     return [{f: r[f] for f in ("pkey", "uscc", "role", "valid_from")} for r in rows]
 
 
-def _last_version(rows: list[Row], identity: Callable[[Row], Hashable]) -> list[Row]:
-    """One row per identity; the last one in the batch wins."""
-    return list({identity(r): r for r in rows}.values())
+def _last_version(
+    rows: list[Row], identity: Callable[[Row], Hashable], keep: tuple[str, ...] = ()
+) -> list[Row]:
+    """One row per identity: the last one in the batch wins, but for a `keep` field it
+    does not erase an earlier row's value with a null (as the stored upsert does)."""
+    out: dict[Hashable, Row] = {}
+    for row in rows:
+        earlier = out.get(identity(row))
+        if earlier is not None and keep:
+            row = {**row, **{f: earlier[f] for f in keep if row.get(f) is None}}
+        out[identity(row)] = row
+    return list(out.values())
 
 
 def _classify(
@@ -140,7 +149,7 @@ class CypherStore(ABC):
         self, run: Run, label: str, rows: list[Row], now: str, fresh: dict[str, set[str]]
     ) -> UpsertCounts:
         spec = q.NODES[label]
-        rows = _last_version(rows, _node_key)
+        rows = _last_version(rows, _node_key, q.SHARED_SUBJECT_FIELDS.get(label, ()))
         found = await run(spec.existing, {"keys": [r["key"] for r in rows]})
         present = {f["key"] for f in found}
         # A bare node made for a reference has no hash: its first record creates it.

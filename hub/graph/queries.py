@@ -194,8 +194,21 @@ EDGES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
 EDGES_WITH_PROVENANCE = {"HOLDS"}
 
 
-def _set_clause(var: str, fields: tuple[str, ...]) -> str:
-    return ", ".join(f"{var}.{f} = r_{f}" for f in fields)
+def _set_clause(var: str, fields: tuple[str, ...], keep: tuple[str, ...] = ()) -> str:
+    """SET assignments; a `keep` field is only overwritten by a value, never by a null."""
+    return ", ".join(
+        f"{var}.{f} = coalesce(r_{f}, {var}.{f})" if f in keep else f"{var}.{f} = r_{f}"
+        for f in fields
+    )
+
+
+# Institutions and persons are described by several agencies, each sending the fields it
+# knows (a registration has no licence number, a licence no registration status): a field
+# one source leaves out must not erase what another one sent.
+SHARED_SUBJECT_FIELDS = {
+    "Institution": ("name", "kind", "licence_no", "region"),
+    "Person": ("name",),
+}
 
 
 def _with_clause(fields: tuple[str, ...]) -> str:
@@ -224,7 +237,8 @@ def _node_spec(label: str) -> NodeSpec:
     upsert = (
         f"UNWIND $rows AS r WITH r.key AS r_key, {_with_clause(written)} "
         f"MERGE (n:{label} {{{key}: r_key}}) ON CREATE SET n.first_seen = $now "
-        f"SET {_set_clause('n', written)}, n.last_seen = $now"
+        f"SET {_set_clause('n', written, SHARED_SUBJECT_FIELDS.get(label, ()))}, "
+        "n.last_seen = $now"
     )
     touch = f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) SET n.last_seen = $now"
     return NodeSpec(label, key, existing, upsert, touch)

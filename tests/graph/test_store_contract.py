@@ -162,3 +162,16 @@ def test_second_process_cannot_open_the_embedded_store(settings: Settings, tmp_p
     finally:
         holder.kill()
         holder.wait()
+
+
+async def test_a_subject_keeps_fields_another_agency_sent(
+    store: CypherStore, keyring: Keyring, data_dir: Path
+) -> None:
+    licence = {**f.institution(U1, "一院"), "source": f.src("hc"), "licence_no": "PDY123"}
+    registration = {**f.institution(U1, "第一医院"), "kind": None, "licence_no": None}
+    await ingest_records(store, keyring, [*f.AGENCIES, licence, registration], data_dir)
+    node = (await store.get_nodes("Institution", [U1]))[U1]
+    assert (node["name"], node["kind"], node["licence_no"]) == ("第一医院", "综合医院", "PDY123")
+    assert node["src_agency"] == "mr"  # provenance names the last record written
+    await ingest_records(store, keyring, [*f.AGENCIES, {**licence, "name": "一院"}], data_dir)
+    assert (await store.get_nodes("Institution", [U1]))[U1]["name"] == "一院"
