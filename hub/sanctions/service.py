@@ -64,16 +64,16 @@ class SanctionService:
         holder_facts = await self.store.sanction_facts("person", holder_keys, roles)
 
         reports = []
-        for key in keys:
-            if key.kind == "person":
+        for key, asked in zip(keys, subjects, strict=True):
+            if isinstance(asked, PersonId):
                 node = person_nodes.get(key.key)
                 subject = Subject(
                     "person",
                     key.key,
                     known=node is not None,
                     name=node.get("name") if node else None,
-                    id_type=node.get("id_type") if node else None,
-                    id_masked=node.get("id_masked") if node else None,
+                    id_type=asked.id_type,
+                    id_masked=asked.masked,  # shown masked even for a person the hub lacks
                 )
                 reports.append(
                     build_report(self.catalogue, subject, day, person_facts.get(key.key, []))

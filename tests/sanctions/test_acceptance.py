@@ -252,3 +252,10 @@ async def test_screen_answers_many_subjects_in_order(service: SanctionService) -
 async def test_unknown_subject_is_reported_as_unknown(service: SanctionService) -> None:
     report = await service.report(parse_uscc(f.uscc()), ON)
     assert not report.subject.known and report.measures == []
+
+
+async def test_unknown_person_is_reported_masked(service: SanctionService) -> None:
+    number = f.resident_id()
+    report = await service.report(parse_person_id("resident_id", number), ON)
+    assert not report.subject.known and report.measures == []
+    assert report.subject.id_masked == number[:6] + "********" + number[-4:]
