@@ -1,4 +1,5 @@
-"""The ASGI application: starlette routes around the strawberry GraphQL endpoint.
+"""The ASGI application: starlette routes around the strawberry GraphQL endpoint, and the
+public endpoints (hub.public: the published list, the verification page, the QR code).
 
 Every GraphQL request is authenticated (``Authorization: Bearer <key>``, or none: the
 public role), executed under the access policy (hub.access.guard), and logged: one leaf
@@ -32,11 +33,13 @@ from hub.access.state import SCOPE_KEY, AccessState
 from hub.graph import open_store
 from hub.graphql_http import GraphQLOverHTTP, is_request_error
 from hub.personal_data import load_keyring
+from hub.public import PublicSite
 from hub.resolvers.context import HubContext, Loaders, Services
 from hub.sanctions.catalogue import default_catalogue
 from hub.sanctions.service import SanctionService
 from hub.schema import build_schema
 from hub.settings import Settings
+from hub.workflows import WorkflowService
 
 UNAVAILABLE = "the access log cannot be written: the request was not answered (fail closed)"
 
@@ -54,6 +57,7 @@ async def open_services(settings: Settings) -> Services:
         SanctionService(store, catalogue, keyring),
         KeyStore(settings.keys_path, keyring),
         audit,
+        WorkflowService(store, keyring, settings.secret_path.parent, catalogue=catalogue),
     )
 
 
@@ -175,6 +179,8 @@ def create_app(
             log_requests=log_requests,
             graphql_ide="graphiql" if settings.development else None,
         )
+        state["public"] = PublicSite(state["services"], state["graphql"].access_log)
+        app.state.public = state["public"]
         try:
             yield
         finally:
@@ -194,10 +200,25 @@ def create_app(
             {"status": "ok", "store": s.store.name, "catalogue": s.catalogue.version}
         )
 
+    async def public_lists(request: Request) -> Response:
+        site: PublicSite = state["public"]
+        return await site.lists(request)
+
+    async def verify(request: Request) -> Response:
+        site: PublicSite = state["public"]
+        return await site.verify(request)
+
+    async def public_qr(request: Request) -> Response:
+        site: PublicSite = state["public"]
+        return await site.qr(request)
+
     return Starlette(
         routes=[
             Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
             Route("/health", health),
+            Route("/public/lists", public_lists, methods=["GET"]),
+            Route("/verify", verify, methods=["GET"]),
+            Route("/public/qr/{name}", public_qr, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     audit_cosigner_file: Path | None = None
     audit_timeout: float = 5.0
 
+    # workflows and the public endpoints (issue 6)
+    workflow_backdate_days: int = 30  # how far back an agency may date a step (credit office: any)
+    public_rate_per_minute: int = 60  # requests per client address to /public and /verify
+
     @cached_property
     def graph_path(self) -> Path:
         return self.data_dir / "graph.lbug"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from audit import AccessRecord, Result
 from audit.leaf import Outcome
 from hub.access.normalise import QueryInfo, describe
@@ -12,7 +14,13 @@ NO_QUERY = QueryInfo("0" * 64, "(no query)")
 
 
 def access_record(state: AccessState) -> AccessRecord:
-    info = describe(state.query, state.operation_name) if state.query else NO_QUERY
+    if state.endpoint is not None:  # a public HTTP endpoint: the request with values blanked
+        request = (state.endpoint_request or state.endpoint).encode("utf-8")
+        info = QueryInfo(hashlib.sha256(request).hexdigest(), state.endpoint)
+    elif state.query:
+        info = describe(state.query, state.operation_name)
+    else:
+        info = NO_QUERY
     outcome: Outcome
     if state.refused or state.unauthenticated:
         outcome = "refused"

@@ -22,6 +22,9 @@ class AccessState:
     subjects: dict[str, None] = field(default_factory=dict)  # USCCs and person graph keys
     refused: list[str] = field(default_factory=list)  # schema coordinates refused
     error_class: str | None = None
+    # a request to a public HTTP endpoint (not GraphQL): its label and normalised request
+    endpoint: str | None = None
+    endpoint_request: str | None = None
 
     def note_subjects(self, keys: Iterable[str | None]) -> None:
         self.subjects.update(dict.fromkeys(k for k in keys if k))

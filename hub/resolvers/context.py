@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,6 +20,7 @@ from hub.personal_data import Keyring
 from hub.sanctions.catalogue import Catalogue
 from hub.sanctions.service import SanctionService
 from hub.settings import Settings
+from hub.workflows import WorkflowService
 
 
 @dataclass
@@ -32,6 +34,10 @@ class Services:
     sanctions: SanctionService
     keys: KeyStore
     audit: AuditLog
+    workflows: WorkflowService
+    # "today" for the workflows (the default date of a step, the back-dating window);
+    # replaceable so a test can walk a year in a few seconds
+    clock: Callable[[], dt.date] = dt.date.today
 
     async def close(self) -> None:
         await self.store.close()

@@ -1,4 +1,4 @@
-"""The federation subgraph schema: the Query type and the schema's limits."""
+"""The federation subgraph schema: the Query and Mutation types and the schema's limits."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from hub.resolvers import audit as audit_resolvers
 from hub.resolvers import sanctions as sanction_resolvers
 from hub.resolvers import subjects as subject_resolvers
+from hub.resolvers import workflows as wf
 from hub.schema.audit_types import (
     AuditCheckpoint,
     AuditConsistencyProof,
@@ -30,6 +31,26 @@ from hub.schema.types import (
     Measure,
     Person,
     SanctionReport,
+)
+from hub.schema.workflow_types import (
+    CommitmentTemplate,
+    Downgrade,
+    EvaluationResult,
+    FeedbackAnswer,
+    FeedbackSummary,
+    InterviewDue,
+    ListCase,
+    MeasureTrigger,
+    Objection,
+    PublicStatement,
+    PublishedList,
+    Rectification,
+    Repair,
+    SignedCommitment,
+    StatementVerification,
+    SupervisionPlanRow,
+    ViolationResult,
+    WorkReport,
 )
 
 MAX_DEPTH = 10
@@ -76,6 +97,69 @@ class Query:
         description="Who accessed this subject, when and why (the credit office).",
     )
 
+    # --- workflows (issue 6) -------------------------------------------------------------
+    supervision_plan: list[SupervisionPlanRow] = strawberry.field(
+        resolver=wf.supervision_plan,
+        description="Every institution's supervision tier and inspections for a year.",
+    )
+    downgrades: list[Downgrade] = strawberry.field(
+        resolver=wf.downgrades, description="Grade downgrades decided in [from, to] (published)."
+    )
+    interviews_due: list[InterviewDue] = strawberry.field(
+        resolver=wf.interviews_due,
+        description="Subjects not rectified by their deadline, with the interview due.",
+    )
+    feedback_overview: list[FeedbackSummary] = strawberry.field(
+        resolver=wf.feedback_overview,
+        description="Measures triggered, applied, refused and never answered, per agency.",
+    )
+    list_case: ListCase = strawberry.field(
+        resolver=wf.list_case, description="A list entry's lifecycle and history."
+    )
+    objections: list[Objection] = strawberry.field(
+        resolver=wf.objections, description="The objections to a list entry."
+    )
+    repairs: list[Repair] = strawberry.field(
+        resolver=wf.repairs, description="The repair applications of a list entry."
+    )
+    work_report: WorkReport = strawberry.field(
+        resolver=wf.work_report, description="Counts for the periodic work report."
+    )
+    published_list: PublishedList = strawberry.field(
+        resolver=wf.published_list, description="The published red/black list (public)."
+    )
+    commitment_templates: list[CommitmentTemplate] = strawberry.field(
+        resolver=wf.commitment_templates,
+        description="The published standard commitment templates (public).",
+    )
+    verify_statement: StatementVerification = strawberry.field(
+        resolver=wf.verify_statement,
+        description="Check a notice-board statement's signature and currency (public).",
+    )
+
+
+@strawberry.type(description="The workflows' steps; each is recorded as history.")
+class Mutation:
+    record_evaluation: EvaluationResult = strawberry.field(resolver=wf.record_evaluation)
+    record_violation: ViolationResult = strawberry.field(resolver=wf.record_violation)
+    sign_commitment: SignedCommitment = strawberry.field(resolver=wf.sign_commitment)
+    mark_commitment: SignedCommitment = strawberry.field(resolver=wf.mark_commitment)
+    propose_listing: ListCase = strawberry.field(resolver=wf.propose_listing)
+    notify_listing: ListCase = strawberry.field(resolver=wf.notify_listing)
+    activate_listing: ListCase = strawberry.field(resolver=wf.activate_listing)
+    revoke_listing: ListCase = strawberry.field(resolver=wf.revoke_listing)
+    expire_listings: list[str] = strawberry.field(resolver=wf.expire_listings)
+    file_objection: Objection = strawberry.field(resolver=wf.file_objection)
+    answer_objection: Objection = strawberry.field(resolver=wf.answer_objection)
+    apply_for_repair: Repair = strawberry.field(resolver=wf.apply_for_repair)
+    decide_repair: Repair = strawberry.field(resolver=wf.decide_repair)
+    order_rectification: Rectification = strawberry.field(resolver=wf.order_rectification)
+    mark_rectified: Rectification = strawberry.field(resolver=wf.mark_rectified)
+    hold_interview: Rectification = strawberry.field(resolver=wf.hold_interview)
+    trigger_measures: list[MeasureTrigger] = strawberry.field(resolver=wf.trigger_measures)
+    report_feedback: FeedbackAnswer = strawberry.field(resolver=wf.report_feedback)
+    issue_statement: PublicStatement = strawberry.field(resolver=wf.issue_statement)
+
 
 def build_schema() -> strawberry.federation.Schema:
     # One instance of each, handed to every request: the validation rules must be the
@@ -90,6 +174,7 @@ def build_schema() -> strawberry.federation.Schema:
     extensions: list[Any] = [lambda ext=ext: ext for ext in shared]
     schema = strawberry.federation.Schema(
         query=Query,
+        mutation=Mutation,
         types=[Institution, Person],
         federation_version="2.9",
         extensions=extensions,

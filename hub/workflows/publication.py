@@ -86,6 +86,8 @@ class Table:
     as_of: str
     fields: tuple[tuple[str, str], ...]
     rows: list[dict[str, str]]
+    # the subjects shown (USCCs, persons' graph keys), for the access log; never rendered
+    subjects: tuple[str, ...] = ()
 
 
 def _legal_representative(roles: list[Row], day: str) -> Row | None:
@@ -122,6 +124,7 @@ class Publication:
         roles = await store.roles_of("institution", usccs)
         agencies = await store.get_nodes("Agency", sorted({e["decided_by"] for e in entries}))
         rows = []
+        shown_keys: dict[str, None] = {}
         name: str | None
         id_type: str | None
         shown: str | None
@@ -134,6 +137,9 @@ class Publication:
                 node = persons.get(e["subject_key"]) or {}
                 name, id_type, shown = node.get("name"), node.get("id_type"), node.get("id_masked")
                 lr = None
+            shown_keys.update(
+                dict.fromkeys(k for k in (e["subject_key"], (lr or {}).get("pkey")) if k)
+            )
             agency = agencies.get(e["decided_by"]) or {}
             rows.append(
                 {
@@ -155,7 +161,9 @@ class Publication:
                 }
             )
         title = "、".join(LIST_NAMES.get(k, k) for k in lists)
-        return Table(title=title, as_of=day, fields=LIST_FIELDS, rows=rows)
+        return Table(
+            title=title, as_of=day, fields=LIST_FIELDS, rows=rows, subjects=tuple(shown_keys)
+        )
 
     async def annual(self, year: int, lists: tuple[str, ...] = ("red", "black")) -> Table:
         """The annual unified release: the lists as they stand at the end of `year`."""
@@ -182,7 +190,11 @@ class Publication:
             for d in found
         ]
         return Table(
-            title="医疗机构信用等级降级公示", as_of=iso(end), fields=DOWNGRADE_FIELDS, rows=rows
+            title="医疗机构信用等级降级公示",
+            as_of=iso(end),
+            fields=DOWNGRADE_FIELDS,
+            rows=rows,
+            subjects=tuple(sorted({d.uscc for d in found})),
         )
 
 

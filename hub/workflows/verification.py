@@ -197,11 +197,33 @@ class Statements:
                 "issued_at": now_stamp(),
             }
             await run(wq.upsert("Statement"), {"rows": [row]})
+            # the token itself is public (it is printed on the notice board): the history
+            # keeps it, so the current statement's QR code can be served again
             await self.ctx.record(
-                run, "institution", uscc.value, "statement.issued", on, actor, "", str(serial)
+                run, "institution", uscc.value, "statement.issued", on, actor, token, str(serial)
             )
-        url = f"{self.ctx.config.verification.base_url}?s={token}"
-        return IssuedStatement(token=token, url=url, statement=statement)
+        return IssuedStatement(token=token, url=self.url_of(token), statement=statement)
+
+    def url_of(self, token: str) -> str:
+        return f"{self.ctx.config.verification.base_url}?s={token}"
+
+    async def latest(self, uscc: str) -> IssuedStatement | None:
+        """The institution's latest statement (what its notice board should show), if any."""
+        found = await self.ctx.store.read(wq.STATEMENTS_OF, {"uscc": uscc})
+        if not found:
+            return None
+        serial = str(int(found[0]["serial"]))
+        for event in reversed(await self.ctx.history("institution", uscc)):
+            if event.action != "statement.issued" or event.detail != serial:
+                continue
+            statement = self.check_signature(event.note)
+            head = event.note.partition(".")[0]
+            if (
+                statement is not None
+                and hashlib.sha256(_unb64(head)).hexdigest() == (found[0]["digest"])
+            ):
+                return IssuedStatement(event.note, self.url_of(event.note), statement)
+        return None
 
     def check_signature(self, url_or_token: str) -> dict[str, Any] | None:
         """The signed statement, or None if it is malformed or its signature fails."""

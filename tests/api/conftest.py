@@ -79,21 +79,32 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_hub(data_dir: Path, settings: Settings) -> Iterator[LiveHub]:
-    """Ingest the scenario, issue the keys of KEYS, serve on a free port; stop afterwards."""
+def live_hub(
+    data_dir: Path,
+    settings: Settings,
+    records: list[dict[str, Any]] | None = None,
+    key_table: dict[str, tuple[str, Role]] | None = None,
+) -> Iterator[LiveHub]:
+    """Ingest the records (default: the acceptance scenario), issue the keys of
+    `key_table` (default KEYS; "revoked" is revoked), serve on a free port; stop afterwards."""
     keys: dict[str, str] = {}
     key_ids: dict[str, str] = {}
+    wanted = KEYS if key_table is None else key_table
 
     async def load() -> None:
         store = await open_store(settings)
         keyring = load_keyring(settings.secret_path)
         key_store = KeyStore(settings.keys_path, keyring)
         try:
-            await ingest_records(store, keyring, scenario(), data_dir)
-            for name, (agency, role) in KEYS.items():
+            report = await ingest_records(
+                store, keyring, scenario() if records is None else records, data_dir
+            )
+            assert report.rejected == 0, report.rejections
+            for name, (agency, role) in wanted.items():
                 row, token = await issue_key(store, key_store, agency, role)
                 keys[name], key_ids[name] = token, row.key_id
-            key_store.revoke(key_ids["revoked"])
+            if "revoked" in key_ids:
+                key_store.revoke(key_ids["revoked"])
         finally:
             key_store.close()
             await store.close()
