@@ -22,7 +22,8 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
 
-    graph_buffer_pool_mib: int = 1024  # LadybugDB's page cache; its default is 80% of RAM
+    # LadybugDB page cache (its own default is 80% of RAM); 1.5 GiB ran out at 1M rows.
+    graph_buffer_pool_mib: int = 3072
     ingest_batch_size: int = 20_000  # fewer, larger transactions: a commit costs ~0.3 s
     screen_max_subjects: int = 10_000
     development: bool = False

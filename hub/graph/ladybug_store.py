@@ -57,7 +57,7 @@ def _rows(result: Any) -> list[Row]:
 class LadybugStore(CypherStore):
     name = "embedded"
 
-    def __init__(self, path: Path, read_threads: int = 2, buffer_pool_mib: int = 1024) -> None:
+    def __init__(self, path: Path, read_threads: int = 2, buffer_pool_mib: int = 3072) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = ladybug.Database(str(path), buffer_pool_size=buffer_pool_mib << 20)
