@@ -32,7 +32,12 @@ def _verifiers(values: Sequence[str]) -> list[Verifier]:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     result = verify_export(
-        args.export, _verifiers(args.key), args.require, args.origin, args.strict
+        args.export,
+        _verifiers(args.key),
+        args.require,
+        args.origin,
+        args.strict,
+        workers=args.workers,
     )
     print(result.summary())
     return 0 if result.ok else 1
@@ -96,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict",
         action="store_true",
         help="also check every leaf's schema and canonical form (slower)",
+    )
+    verify.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes hashing entries (default: one per CPU, up to 4, for large exports)",
     )
     verify.set_defaults(func=_cmd_verify)
 

@@ -14,6 +14,7 @@ import json
 import re
 import ssl
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from json.encoder import encode_basestring
@@ -35,24 +36,38 @@ _TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z\Z")
 _HEX64_RE = re.compile(r"[0-9a-f]{64}\Z")
 
 
+_now_cache: tuple[int, str] = (-1, "")  # (second, "YYYY-MM-DDTHH:MM:SS") last formatted
+_checked_second = ""  # the last date-time (to the second) check_time validated
+
+
 def utc_now() -> str:
     """Current time as RFC 3339 UTC with microseconds, e.g. 2025-01-31T12:00:00.000001Z."""
+    global _now_cache
     seconds, micros = divmod(time.time_ns() // 1000, 1_000_000)
-    t = time.gmtime(seconds)
-    return (
-        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{micros:06d}Z"
-    )
+    cached = _now_cache  # one tuple: read and replaced atomically, so thread-safe
+    if cached[0] != seconds:
+        t = time.gmtime(seconds)
+        cached = _now_cache = (
+            seconds,
+            f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
+            f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}",
+        )
+    return f"{cached[1]}.{micros:06d}Z"
 
 
 def check_time(value: str) -> None:
     """Accept only RFC 3339 timestamps in UTC ('Z'), so leaves sort and compare as text."""
+    global _checked_second
     if not isinstance(value, str) or not _TIME_RE.match(value):
         raise LeafError(f"time must be RFC 3339 UTC (…Z): {value!r}")
+    second = value[:19]
+    if second == _checked_second:
+        return  # same calendar second as the last valid time: already checked
     try:
-        datetime.fromisoformat(value[:19])
+        datetime.fromisoformat(second)
     except ValueError as exc:
         raise LeafError(f"invalid date/time: {value!r}") from exc
+    _checked_second = second
 
 
 def query_sha256(normalised_query: str) -> str:
@@ -69,11 +84,19 @@ def subject_key_bytes(subject_key: str | bytes) -> bytes:
     raise TypeError("subject key must be str or bytes")
 
 
+_COMMITMENT_PREFIX = COMMITMENT_DOMAIN + b"\x00"
+
+
+def commitment_prefix() -> bytes:
+    """The bytes a commitment hashes before the random value: domain || 0x00."""
+    return _COMMITMENT_PREFIX
+
+
 def subject_commitment(nonce: bytes, subject_key: bytes) -> str:
     """Hex SHA-256(domain || 0x00 || 32-byte random value || subject key)."""
     if len(nonce) != NONCE_SIZE:
         raise ValueError("commitment random value must be 32 bytes")
-    return hashlib.sha256(COMMITMENT_DOMAIN + b"\x00" + nonce + subject_key).hexdigest()
+    return hashlib.sha256(_COMMITMENT_PREFIX + nonce + subject_key).hexdigest()
 
 
 def new_nonce() -> bytes:
@@ -217,19 +240,31 @@ def encode_leaf(leaf: Leaf) -> bytes:
             f'{{"basis":{_s(leaf.basis)},"index":{leaf.index},"kind":"redaction",'
             f'"principal":{_s(leaf.principal)},"time":{_s(leaf.time)}}}'
         )
-    else:
-        r = leaf.record
-        res = r.result
-        error_class = "null" if res.error_class is None else _s(res.error_class)
-        subjects = ",".join(f'"{c}"' for c in leaf.subjects)
-        text = (
-            f'{{"agency":{_s(r.agency)},"kind":"access","operation":{_s(r.operation)},'
-            f'"principal":{_s(r.principal)},"purpose":{_s(r.purpose)},'
-            f'"query_sha256":"{r.query_sha256}",'
-            f'"result":{{"error_class":{error_class},"outcome":"{res.outcome}",'
-            f'"subjects":{res.subjects}}},"role":{_s(r.role)},"subjects":[{subjects}],'
-            f'"time":"{r.time}"}}'
-        )
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # lone surrogates are not valid JSON text
+            raise LeafError("leaf contains invalid Unicode") from exc
+    return encode_access(leaf.record, leaf.subjects)
+
+
+def encode_access(record: AccessRecord, subjects: Sequence[str]) -> bytes:
+    """:func:`encode_leaf` of ``AccessLeaf(record, subjects)`` without building the leaf.
+
+    For the append path, whose commitments are hex digests it has just computed itself
+    (an :class:`AccessLeaf` would only re-check them).
+    """
+    r = record
+    res = r.result
+    error_class = "null" if res.error_class is None else _s(res.error_class)
+    listed = '"' + '","'.join(subjects) + '"' if subjects else ""
+    text = (
+        f'{{"agency":{_s(r.agency)},"kind":"access","operation":{_s(r.operation)},'
+        f'"principal":{_s(r.principal)},"purpose":{_s(r.purpose)},'
+        f'"query_sha256":"{r.query_sha256}",'
+        f'"result":{{"error_class":{error_class},"outcome":"{res.outcome}",'
+        f'"subjects":{res.subjects}}},"role":{_s(r.role)},'
+        f'"subjects":[{listed}],"time":"{r.time}"}}'
+    )
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:  # lone surrogates are not valid JSON text

@@ -4,12 +4,16 @@ Design, in short:
 
 * Leaves (canonical JSON) and their hashes are stored in a SQLite file in WAL mode with
   ``synchronous=FULL``; a receipt is only returned after the commit that holds the entry.
-* Appends use group commit.  Callers prepare their leaf (JSON, hashes, commitments) in
-  their own thread, then queue it.  Two writer threads form a pipeline: the first assigns
-  indexes and commits the subject openings to the vault, the second commits the leaves to
-  the log.  Each fsync is therefore shared by every entry queued meanwhile, and the two
-  files' fsyncs overlap.  Openings are committed *before* leaves, so a crash can only
+* Appends use group commit.  Callers prepare everything about their entry in their own
+  thread (leaf bytes and hash, commitments, index tags; random values come from a shared
+  pool of CSPRNG output), then queue it.  Two writer threads form a pipeline: the first
+  assigns indexes and commits the group's subject openings to the vault, the second
+  commits the group's leaves to the log.  Each writes its group with *one* multi-row
+  INSERT, which in autocommit mode is a whole transaction (one fsync of that file's WAL,
+  ``synchronous=FULL``); each fsync is shared by every entry queued meanwhile, and the
+  two files' fsyncs overlap.  Openings are committed *before* leaves, so a crash can only
   leave orphan openings (removed on reopen), never an entry whose subjects are unknown.
+  Then the tree is extended and the whole group is released at once (:class:`_Group`).
 * A checkpointer thread signs a C2SP checkpoint whenever the tree grew, every
   ``checkpoint_interval`` seconds, so each entry is covered by a signed root within ~0.3 s.
 * Any storage failure is sticky: the log refuses further appends with
@@ -18,6 +22,8 @@ Design, in short:
 
 from __future__ import annotations
 
+import hashlib
+import os
 import queue
 import sqlite3
 import ssl
@@ -29,7 +35,14 @@ from pathlib import Path
 from types import TracebackType
 
 from audit.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint
-from audit.db import connect_durable, connect_reader, insert_rows
+from audit.db import (
+    connect_durable,
+    connect_reader,
+    insert_flat,
+    rollback_if_open,
+    statements_needed,
+    transaction,
+)
 from audit.errors import AuditError, AuditUnavailable, CorruptLog
 from audit.export import ExportSummary, write_export
 from audit.leaf import (
@@ -37,14 +50,16 @@ from audit.leaf import (
     AccessRecord,
     Leaf,
     RedactionLeaf,
+    commitment_prefix,
     decode_leaf,
+    encode_access,
     encode_leaf,
     subject_commitment,
     subject_key_bytes,
 )
 from audit.merkle import leaf_hash
 from audit.note import Signer
-from audit.subjects import Opening, SubjectVault
+from audit.subjects import SubjectVault
 from audit.tlogproof import make_tlog_proof
 from audit.tree import MerkleTree
 
@@ -88,24 +103,52 @@ class Entry:
 
 
 class _Group:
-    """Entries committed together; one Event wakes all their callers at once.
+    """Entries committed together, released all at once by one :meth:`set`.
 
-    (A Future per entry cost more CPU than the rest of an append, and every wake-up
-    competes for the GIL with the writer threads.)
+    A Future per entry cost more CPU than the rest of an append.  A shared Event is
+    cheaper but each woken caller then re-takes the Event's lock, so a large group's
+    callers wake up one after another, each handing the GIL on.  Here every waiting
+    caller parks on a lock of its own, which :meth:`set` releases, and simply returns.
     """
 
-    __slots__ = ("done",)
+    __slots__ = ("_done", "_mutex", "_waiters")
 
     def __init__(self) -> None:
-        self.done = threading.Event()
+        self._done = False
+        self._mutex = threading.Lock()
+        self._waiters: list[threading.Lock] = []
+
+    def is_set(self) -> bool:
+        return self._done
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._done:
+            return True
+        parked = threading.Lock()
+        parked.acquire()
+        with self._mutex:
+            if self._done:
+                return True
+            self._waiters.append(parked)
+        if timeout is None:
+            parked.acquire()
+        elif not parked.acquire(timeout=max(0.0, timeout)):
+            return self._done
+        return True
+
+    def set(self) -> None:
+        with self._mutex:
+            self._done = True
+            waiters, self._waiters = self._waiters, []
+        for parked in waiters:
+            parked.release()
 
 
 @dataclass(slots=True)
 class _Item:
-    leaf: bytes
+    text: str  # the leaf (canonical JSON) as stored
     leaf_hash: bytes
-    openings: list[tuple[bytes, bytes]]  # (nonce, subject key)
-    tags: list[bytes]
+    openings: Sequence[tuple[bytes, bytes, bytes]]  # (nonce, subject key, index tag)
     redacts: int | None
     group: _Group | None = None
     index: int = -1
@@ -123,17 +166,53 @@ class PendingReceipt:
     def done(self) -> bool:
         """True once the entry is committed (or failed)."""
         group = self._item.group
-        return group is not None and group.done.is_set()
+        return group is not None and group.is_set()
 
     def result(self, timeout: float | None = None) -> Receipt:
         """The receipt; raises AuditUnavailable if the entry could not be stored."""
         item = self._item
         assert item.group is not None
-        if not item.group.done.wait(timeout):
+        if not item.group.wait(timeout):
             raise TimeoutError("audit append not committed yet")
         if item.error is not None:
             raise item.error
         return Receipt(item.index, item.leaf_hash.hex())
+
+
+class _RandomPool:
+    """32-byte random values cut from larger draws of OpenSSL's CSPRNG.
+
+    ``ssl.RAND_bytes`` keeps the GIL (``os.urandom``'s syscall drops it, and re-taking it
+    under load cost more than the rest of an append), but each call still costs about as
+    much as hashing the whole leaf; one call per 256 values makes it negligible.  Every
+    byte is handed out once; a forked child starts with an empty pool.
+    """
+
+    _DRAW = 32 * 256
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buf = b""
+        self._pos = 0
+
+    def take(self, size: int) -> bytes:
+        with self._lock:
+            pos = self._pos
+            if pos + size > len(self._buf):
+                self._buf = ssl.RAND_bytes(max(size, self._DRAW))
+                pos = 0
+            self._pos = pos + size
+            return self._buf[pos : pos + size]
+
+    def reset(self) -> None:
+        self._lock = threading.Lock()
+        self._buf = b""
+        self._pos = 0
+
+
+_RANDOM = _RandomPool()
+os.register_at_fork(after_in_child=_RANDOM.reset)
+_COMMITMENT_PREFIX = commitment_prefix()
 
 
 def default_secrets_path(path: Path) -> Path:
@@ -215,11 +294,11 @@ class AuditLog:
         conn.executescript(_SCHEMA)
         row = conn.execute("SELECT value FROM meta WHERE key='origin'").fetchone()
         if row is None:
-            conn.execute("INSERT INTO meta VALUES ('origin', ?)", (self.origin,))
-            conn.execute("INSERT INTO meta VALUES ('format', 'credit-hub/audit-log@v1')")
+            with transaction(conn):
+                conn.execute("INSERT INTO meta VALUES ('origin', ?)", (self.origin,))
+                conn.execute("INSERT INTO meta VALUES ('format', 'credit-hub/audit-log@v1')")
         elif row[0] != self.origin:
             raise AuditError(f"log {self.path} has origin {row[0]!r}, not {self.origin!r}")
-        conn.commit()
         hashes = b"".join(r[0] for r in conn.execute("SELECT hash FROM leaves ORDER BY idx"))
         count = conn.execute("SELECT count(*), coalesce(max(idx), -1) FROM leaves").fetchone()
         if count[0] != count[1] + 1:
@@ -249,20 +328,28 @@ class AuditLog:
         Lets one thread keep many appends in flight (e.g. an asyncio server handing
         ``result`` to a thread pool); :meth:`append` is ``submit(...).result()``.
         """
-        keys = list(dict.fromkeys(subject_key_bytes(k) for k in subject_keys))
-        # ssl.RAND_bytes (OpenSSL's CSPRNG) keeps the GIL; os.urandom's syscall drops it,
-        # and re-taking it under load cost more than everything else in an append.
-        randomness = ssl.RAND_bytes(32 * len(keys)) if keys else b""
-        nonces = [randomness[i * 32 : i * 32 + 32] for i in range(len(keys))]
-        commitments = tuple(subject_commitment(n, k) for n, k in zip(nonces, keys, strict=True))
-        data = encode_leaf(AccessLeaf(record, commitments))
-        item = _Item(
-            data,
-            leaf_hash(data),
-            list(zip(nonces, keys, strict=True)),
-            [self._vault.tag(k) for k in keys],
-            None,
-        )
+        if not isinstance(record, AccessRecord):
+            raise TypeError("record must be an AccessRecord")
+        keys = list(dict.fromkeys(map(subject_key_bytes, subject_keys)))
+        if keys:
+            randomness = _RANDOM.take(32 * len(keys))
+            nonces = [randomness[i : i + 32] for i in range(0, len(randomness), 32)]
+            sha = hashlib.sha256
+            commitments = [
+                sha(_COMMITMENT_PREFIX + n + k).hexdigest()
+                for n, k in zip(nonces, keys, strict=True)
+            ]
+            text = encode_access(record, commitments)
+            tag = self._vault.tag
+            item = _Item(
+                text.decode("utf-8"),
+                leaf_hash(text),
+                list(zip(nonces, keys, [tag(k) for k in keys], strict=True)),
+                None,
+            )
+        else:
+            text = encode_access(record, ())
+            item = _Item(text.decode("utf-8"), leaf_hash(text), (), None)
         self._enqueue(item)
         return PendingReceipt(item)
 
@@ -298,7 +385,7 @@ class AuditLog:
             if item.group is not None:
                 groups[id(item.group)] = item.group
         for group in groups.values():
-            group.done.set()
+            group.set()
 
     def _stage1_loop(self) -> None:
         """Assign indexes and commit subject openings, batch by batch."""
@@ -317,16 +404,17 @@ class AuditLog:
             if failed:
                 self._fail(AuditUnavailable("earlier failure"), batch)
                 continue
-            openings: list[Opening] = []
-            tags: list[tuple[bytes, int]] = []
-            for offset, item in enumerate(batch):
-                item.index = idx = start + offset
-                for pos, (nonce, key) in enumerate(item.openings):
-                    openings.append((idx, pos, nonce, key))
-                tags.extend((tag, idx) for tag in item.tags)
+            openings: list[object] = []  # flat (idx, pos, nonce, key, tag) values
+            idx = start
+            for item in batch:
+                item.index = idx
+                if item.openings:
+                    for pos, (nonce, key, tag) in enumerate(item.openings):
+                        openings += (idx, pos, nonce, key, tag)
+                idx += 1
             try:
                 if openings:
-                    self._vault.write(openings, tags)
+                    self._vault.write_rows(openings)
             except BaseException as exc:
                 self._fail(exc, batch)
                 continue
@@ -351,25 +439,33 @@ class AuditLog:
             if self._failure is not None:
                 self._fail(AuditUnavailable("earlier failure"), items)
                 continue
-            rows = [(it.index, it.leaf_hash, it.leaf.decode("utf-8")) for it in items]
-            redactions = [(it.redacts, it.index) for it in items if it.redacts is not None]
+            rows: list[object] = []  # flat (idx, hash, leaf) values
+            redactions: list[object] = []
+            for it in items:
+                rows += (it.index, it.leaf_hash, it.text)
+                if it.redacts is not None:
+                    redactions += (it.redacts, it.index)
+            conn = self._conn
             try:
                 with self._log_lock:
                     try:
-                        insert_rows(self._conn, "leaves", 3, rows)
-                        if redactions:
-                            insert_rows(self._conn, "redactions", 2, redactions)
-                        self._conn.commit()
+                        if redactions or statements_needed(conn, 3, len(items)) > 1:
+                            with transaction(conn):
+                                insert_flat(conn, "leaves", 3, rows)
+                                if redactions:
+                                    insert_flat(conn, "redactions", 2, redactions)
+                        else:  # one statement: its own durable transaction
+                            insert_flat(conn, "leaves", 3, rows)
                     except BaseException:
-                        self._conn.rollback()
+                        rollback_if_open(conn)
                         raise
             except BaseException as exc:
                 self._fail(exc, items)
                 continue
             with self._tree_lock:
-                self._tree.extend_packed(b"".join(it.leaf_hash for it in items))
+                self._tree.extend_packed(b"".join([it.leaf_hash for it in items]))
             for _, group in work:
-                group.done.set()
+                group.set()
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -396,9 +492,8 @@ class AuditLog:
                     self._conn.execute(
                         "INSERT INTO checkpoints(size, note) VALUES (?, ?)", (size, signed.note)
                     )
-                    self._conn.commit()
                 except BaseException:
-                    self._conn.rollback()
+                    rollback_if_open(self._conn)
                     raise
             with self._ckpt_cv:
                 self._latest = signed
@@ -579,7 +674,7 @@ class AuditLog:
                 if conn.execute("SELECT 1 FROM redactions WHERE target=?", (index,)).fetchone():
                     raise ValueError(f"entry {index} is already redacted")
             data = encode_leaf(RedactionLeaf(index, basis, principal))
-            item = _Item(data, leaf_hash(data), [], [], index)
+            item = _Item(data.decode("utf-8"), leaf_hash(data), (), index)
             self._enqueue(item)
             receipt = PendingReceipt(item).result()
             try:

@@ -10,9 +10,38 @@ O(log² n) hash operations at most.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from audit.merkle import EMPTY_ROOT, HASH_SIZE, NODE_PREFIX, largest_power_of_two_below
+
+
+def hash_pairs(packed: bytes | bytearray) -> bytes:
+    """Interior-node hashes of consecutive (left, right) pairs of 32-byte hashes."""
+    sha = hashlib.sha256
+    view = bytes(packed)
+    return b"".join([sha(NODE_PREFIX + view[j : j + 64]).digest() for j in range(0, len(view), 64)])
+
+
+def subtree_levels(packed: bytes, start: int = 0) -> list[bytes]:
+    """Every node lying wholly inside leaves [start, start + n), level by level.
+
+    ``packed`` holds the n leaf hashes; level h of the result holds the nodes with
+    index ceil(start / 2^h) … floor((start + n) / 2^h) - 1.  Parts computed this way
+    (e.g. in parallel) are joined by :meth:`MerkleTree.from_parts`.
+    """
+    if len(packed) % HASH_SIZE or start < 0:
+        raise ValueError("packed leaf hashes must be a multiple of 32 bytes")
+    end = start + len(packed) // HASH_SIZE
+    levels = [bytes(packed)]
+    height = 1
+    while True:
+        lo, hi = -(-start >> height), end >> height
+        if hi <= lo:
+            return levels
+        first_below = -(-start >> (height - 1))
+        offset = (2 * lo - first_below) * HASH_SIZE
+        levels.append(hash_pairs(levels[-1][offset : offset + (hi - lo) * 64]))
+        height += 1
 
 
 class MerkleTree:
@@ -65,7 +94,6 @@ class MerkleTree:
             raise ValueError("packed leaf hashes must be a multiple of 32 bytes")
         self._levels[0] += packed
         self._size += len(packed) // HASH_SIZE
-        sha = hashlib.sha256
         level = 0
         while True:
             below = self._levels[level]
@@ -79,12 +107,46 @@ class MerkleTree:
             want = count // 2
             if have == want:
                 break
-            chunk = bytes(below[have * 64 : want * 64])
-            parts = [
-                sha(NODE_PREFIX + chunk[j : j + 64]).digest() for j in range(0, len(chunk), 64)
-            ]
-            above += b"".join(parts)
+            above += hash_pairs(below[have * 64 : want * 64])
             level += 1
+
+    @classmethod
+    def from_parts(cls, parts: Sequence[tuple[int, Sequence[bytes]]]) -> MerkleTree:
+        """Assemble a tree from :func:`subtree_levels` of consecutive leaf ranges.
+
+        ``parts`` are ``(start, levels)`` pairs covering leaves 0, 1, … without gaps, in
+        order.  Each part brings the nodes lying wholly inside its range; the few nodes
+        that straddle two parts (at most one per boundary and level) are hashed here.
+        """
+        tree = cls()
+        expected = 0
+        for start, levels in parts:
+            if start != expected or not levels or len(levels[0]) % HASH_SIZE:
+                raise ValueError("parts must cover consecutive leaf ranges from 0")
+            expected = start + len(levels[0]) // HASH_SIZE
+        size = expected
+        built = [bytearray(b"".join(levels[0] for _, levels in parts))]
+        height = 1
+        while size >> height:
+            below = built[height - 1]
+            out = bytearray()
+            cursor = 0
+            for start, levels in parts:
+                end = start + len(levels[0]) // HASH_SIZE
+                lo, hi = -(-start >> height), end >> height
+                if hi > lo:
+                    out += hash_pairs(below[cursor * 64 : lo * 64])
+                    node_level = levels[height]
+                    if len(node_level) != (hi - lo) * HASH_SIZE:
+                        raise ValueError("part has the wrong number of nodes")
+                    out += node_level
+                    cursor = hi
+            out += hash_pairs(below[cursor * 64 : (size >> height) * 64])
+            built.append(out)
+            height += 1
+        tree._levels = built
+        tree._size = size
+        return tree
 
     def leaf_hash(self, index: int) -> bytes:
         """Stored hash of leaf ``index``."""

@@ -10,27 +10,33 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from audit import AuditLog, Signer, verify_export
 
 from .conftest import ORIGIN, REPO, make_record
 
 WRITER = textwrap.dedent(
     """
-    import sys, threading
+    import collections, sys, threading
     from audit import AuditLog, Signer
     from tests.audit.conftest import ORIGIN, make_record
 
     log = AuditLog(sys.argv[1], ORIGIN, [Signer.from_string(sys.argv[2])])
+    window = int(sys.argv[3])  # appends each thread keeps in flight (1: blocking append)
     out_lock = threading.Lock()
 
     def work(t):
         i = 0
+        inflight = collections.deque()
         while True:
-            r = log.append(make_record(t * 100000 + i), ["CC-%d-%d" % (t, i)])
-            with out_lock:
-                sys.stdout.write("%d %s\\n" % (r.index, r.leaf_hash))
-                sys.stdout.flush()
+            inflight.append(log.submit(make_record(t * 100000 + i), ["CC-%d-%d" % (t, i)]))
             i += 1
+            if len(inflight) >= window:
+                r = inflight.popleft().result()
+                with out_lock:
+                    sys.stdout.write("%d %s\\n" % (r.index, r.leaf_hash))
+                    sys.stdout.flush()
 
     for t in range(4):
         threading.Thread(target=work, args=(t,), daemon=True).start()
@@ -39,11 +45,13 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_sigkill_loses_no_receipted_entry(tmp_path: Path, log_signer: Signer) -> None:
+@pytest.mark.parametrize("window", [1, 64])
+def test_sigkill_loses_no_receipted_entry(tmp_path: Path, log_signer: Signer, window: int) -> None:
+    """Blocking appends (window 1) and pipelined submits with large commit groups."""
     path = tmp_path / "audit.db"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path), log_signer.to_string()],
+        [sys.executable, "-c", WRITER, str(path), log_signer.to_string(), str(window)],
         stdout=subprocess.PIPE,
         cwd=REPO,
         env=env,
