@@ -136,7 +136,8 @@ def build(data_dir: Path, institutions: int) -> tuple[list[str], str]:
     result = runner.invoke(
         app, ["ingest", "canonical", str(path), "--report", str(data_dir / "r.json")]
     )
-    assert result.exit_code == 0, result.output
+    if result.exit_code != 0:
+        raise RuntimeError(f"ingest failed: {result.output}") from result.exception
     report = json.loads((data_dir / "r.json").read_text())
     issued = runner.invoke(app, ["keys", "create", "--agency", "hc", "--role", "agency"])
     assert issued.exit_code == 0, issued.output
