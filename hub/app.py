@@ -36,6 +36,7 @@ from hub.personal_data import load_keyring
 from hub.public import PublicSite
 from hub.resolvers.context import HubContext, Loaders, Services
 from hub.sanctions.catalogue import default_catalogue
+from hub.sanctions.index import SanctionIndex
 from hub.sanctions.service import SanctionService
 from hub.schema import build_schema
 from hub.settings import Settings
@@ -49,12 +50,17 @@ async def open_services(settings: Settings) -> Services:
     catalogue = default_catalogue()  # validated here: a bad catalogue stops start-up
     audit = open_audit_log(settings)  # creates the log's signing key on first start
     store = await open_store(settings)
+    index = (
+        SanctionIndex(store, catalogue, settings.sanction_index_max_age_s)
+        if settings.sanction_index
+        else None
+    )
     return Services(
         settings,
         store,
         keyring,
         catalogue,
-        SanctionService(store, catalogue, keyring),
+        SanctionService(store, catalogue, keyring, index),
         KeyStore(settings.keys_path, keyring),
         audit,
         WorkflowService(store, keyring, settings.secret_path.parent, catalogue=catalogue),
@@ -174,6 +180,8 @@ def create_app(
         own = services is None
         state["services"] = services or await open_services(settings)
         app.state.services = state["services"]
+        if state["services"].sanctions.index is not None:
+            state["services"].sanctions.index.refresh()  # loads in the background
         state["graphql"] = HubGraphQL(
             state["services"],
             log_requests=log_requests,
@@ -196,8 +204,14 @@ def create_app(
 
     async def health(_: Request) -> Response:
         s: Services = state["services"]
+        index = s.sanctions.index
         return JSONResponse(
-            {"status": "ok", "store": s.store.name, "catalogue": s.catalogue.version}
+            {
+                "status": "ok",
+                "store": s.store.name,
+                "catalogue": s.catalogue.version,
+                "sanction_index": "off" if index is None else "ready" if index.ready else "loading",
+            }
         )
 
     async def public_lists(request: Request) -> Response:

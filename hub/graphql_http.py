@@ -120,6 +120,28 @@ def is_request_error(result: ExecutionResult) -> bool:
     )
 
 
+def _request_data(data: dict[str, Any]) -> GraphQLRequestData:
+    """One operation from a JSON body, its members checked as strawberry checks them."""
+    for name, kinds in (
+        ("query", "a string"),
+        ("variables", "an object"),
+        ("extensions", "an object"),
+    ):
+        value = data.get(name)
+        expected = str if name == "query" else dict
+        if value is not None and not isinstance(value, expected):
+            raise HTTPException(
+                400, f"The GraphQL operation's `{name}` must be {kinds} or null, if provided."
+            )
+    return GraphQLRequestData(
+        query=data.get("query"),
+        variables=data.get("variables"),
+        operation_name=data.get("operationName"),
+        extensions=data.get("extensions"),
+        protocol="http",
+    )
+
+
 class MethodNotAllowed(HTTPException):
     def __init__(self, reason: str, allow: str) -> None:
         super().__init__(405, reason)
@@ -190,6 +212,11 @@ class GraphQLOverHTTP(GraphQL[Context, RootValue]):
                     415,
                     f"Unsupported Media Type: the Content-Type is {shown}; send {APPLICATION_JSON}",
                 )
+            accept = request.headers.get("accept") or ""
+            if content_type == APPLICATION_JSON and "multipart" not in accept:
+                data = self.parse_json(await request.get_body())
+                if isinstance(data, dict):  # the common case, without strawberry's detour
+                    return _request_data(data)
         return await super().parse_http_body(request)
 
     def parse_json(self, data: str | bytes) -> Any:

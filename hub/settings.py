@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     graph_buffer_pool_mib: int = 3072
     ingest_batch_size: int = 20_000  # fewer, larger transactions: a commit costs ~0.3 s
     screen_max_subjects: int = 10_000
+    # the in-memory sanction index (hub.sanctions.index): on by default; reloaded after any
+    # write by this process, and also after this many seconds if set (other writers, Neo4j)
+    sanction_index: bool = True
+    sanction_index_max_age_s: float | None = None
     development: bool = False
 
     # access control and the access log (issue 4)

@@ -91,6 +91,9 @@ class CypherStore(ABC):
     """GraphStore over any engine that runs the shared Cypher subset."""
 
     name = "cypher"
+    # Bumped by the adapters after every committed write transaction of this process, so
+    # in-memory read models (hub.sanctions.index) know when they are stale.
+    generation: int = 0
 
     @abstractmethod
     async def read(self, query: str, params: dict[str, Any]) -> list[Row]: ...
@@ -294,3 +297,27 @@ class CypherStore(ABC):
         for edge in q.EDGES:
             out[edge] = (await self.read(q.count_edges(edge), {}))[0]["n"]
         return out
+
+    # --- bulk reads for the in-memory sanction index (hub.sanctions.index) ---------------
+
+    async def all_sanction_facts(
+        self, kind: SubjectKind, derived_roles: list[str]
+    ) -> dict[str, list[Row]]:
+        """`sanction_facts` for every subject that has any, in one pass per branch."""
+        if kind == "institution":
+            return _group(await self.read(q.ALL_FACTS_INSTITUTIONS, {}))
+        rows: list[Row] = []
+        for query in q.ALL_FACTS_PERSONS:
+            rows += await self.read(query, {"derived_roles": derived_roles})
+        return _group(rows)
+
+    async def institutions_graded(self, grades: list[str]) -> list[str]:
+        """USCCs with at least one evaluation of one of `grades`."""
+        rows = await self.read(q.INSTITUTIONS_GRADED, {"grades": grades})
+        return sorted({r["uscc"] for r in rows})
+
+    async def holdings_of(self, pkeys: list[str]) -> dict[str, list[Row]]:
+        """Every role held by these persons, grouped by institution (CURRENT_HOLDERS rows)."""
+        if not pkeys:
+            return {}
+        return _group(await self._by_keys(q.HOLDINGS_OF_PERSONS, pkeys))

@@ -108,6 +108,7 @@ class LadybugStore(CypherStore):
                     await run("ROLLBACK", {})
                 raise
             await run("COMMIT", {})
+            self.generation += 1
 
     # Bulk load: rows the shared logic has proven absent (read in this same transaction,
     # deduplicated, writes serialised) go in with COPY, ~100k rows/s instead of ~10k with

@@ -58,6 +58,7 @@ class Neo4jStore(CypherStore):
                 await tx.rollback()
                 raise
             await tx.commit()
+            self.generation += 1
 
     async def setup(self) -> None:
         await self._driver.verify_connectivity()

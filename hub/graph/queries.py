@@ -416,6 +416,32 @@ CURRENT_HOLDERS = (
     "h.role AS role, h.valid_from AS valid_from, h.valid_to AS valid_to"
 )
 
+# The same facts for every subject at once (the in-memory sanction index loads these):
+# whole-pattern scans whose rows match the batched branches above column for column.
+ALL_FACTS_INSTITUTIONS = (
+    f"MATCH (i:Institution)<-[:CONCERNS]-(e:ListEntry) RETURN i.uscc AS owner, {_DIRECT}"
+)
+ALL_FACTS_PERSONS = (
+    f"MATCH (p:Person)<-[:CONCERNS]-(e:ListEntry) RETURN p.pkey AS owner, {_DIRECT}",
+    "MATCH (p:Person)<-[x:RESPONSIBLE]-(e:ListEntry)-[:CONCERNS]->(i:Institution) "
+    f"RETURN p.pkey AS owner, 'responsible' AS via, {_ENTRY_COLUMNS}, i.uscc AS via_uscc, "
+    "i.name AS via_name, x.role AS via_role, '' AS role_from, '' AS role_to",
+    "MATCH (p:Person)-[h:HOLDS]->(i:Institution)<-[:CONCERNS]-(e:ListEntry) "
+    "WHERE h.role IN $derived_roles "
+    f"RETURN p.pkey AS owner, 'role' AS via, {_SANCTION_COLUMNS}",
+)
+INSTITUTIONS_GRADED = (
+    "MATCH (v:Evaluation)-[:EVALUATES]->(i:Institution) WHERE v.grade IN $grades "
+    "RETURN DISTINCT i.uscc AS uscc"
+)
+# Roles of a batch of persons, as CURRENT_HOLDERS rows grouped by institution.
+HOLDINGS_OF_PERSONS = (
+    "UNWIND $keys AS k MATCH (p:Person {pkey: k}) OPTIONAL MATCH (p)-[h:HOLDS]->(i:Institution) "
+    "WITH p, h, i WHERE i.uscc IS NOT NULL "
+    "RETURN i.uscc AS owner, p.pkey AS pkey, p.name AS name, p.id_masked AS id_masked, "
+    "h.role AS role, h.valid_from AS valid_from, h.valid_to AS valid_to"
+)
+
 _ONE_KEY = (
     (re.compile(r"UNWIND \$keys AS k "), ""),
     (re.compile(r"\{(\w+): k\}"), r"{\1: $k}"),

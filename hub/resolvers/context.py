@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -40,6 +40,8 @@ class Services:
     clock: Callable[[], dt.date] = dt.date.today
 
     async def close(self) -> None:
+        if self.sanctions.index is not None:
+            await self.sanctions.index.close()
         await self.store.close()
         await asyncio.to_thread(self.audit.close)
         self.keys.close()
@@ -47,6 +49,7 @@ class Services:
 
 Note = Callable[[Iterable[str | None]], None]
 _SUBJECT_COLUMNS = ("uscc", "pkey", "subject_key")
+_KINDS: tuple[SubjectKind, ...] = ("institution", "person")
 
 
 def _ignore(_: Iterable[str | None]) -> None:
@@ -89,40 +92,54 @@ def _agencies_by_kind(store: CypherStore) -> DataLoader[str, list[Row]]:
     return DataLoader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    institution: DataLoader[str, Row | None]
-    person: DataLoader[str, Row | None]
-    roles: dict[SubjectKind, DataLoader[str, list[Row]]]
-    entries: dict[SubjectKind, DataLoader[str, list[Row]]]
-    records: dict[tuple[str, SubjectKind], DataLoader[str, list[Row]]]
-    responsible: DataLoader[str, list[Row]]
-    agencies: DataLoader[str, list[Row]]
+    """A request's DataLoaders, each made on first use (most requests need one or two)."""
+
+    def __init__(self, store: CypherStore, access: AccessState | None = None) -> None:
+        self._store = store
+        self._note: Note = access.note_subjects if access is not None else _ignore
 
     @classmethod
     def create(cls, store: CypherStore, access: AccessState | None = None) -> Loaders:
         """Loaders for one request; subjects they load are noted in ``access``."""
-        kinds: tuple[SubjectKind, ...] = ("institution", "person")
-        note = access.note_subjects if access is not None else _ignore
+        return cls(store, access)
 
-        def grouped(
-            fetch: Callable[[list[str]], Awaitable[dict[str, list[Row]]]],
-        ) -> DataLoader[str, list[Row]]:
-            return _grouped_loader(fetch, note)
+    def _grouped(
+        self, fetch: Callable[[list[str]], Awaitable[dict[str, list[Row]]]]
+    ) -> DataLoader[str, list[Row]]:
+        return _grouped_loader(fetch, self._note)
 
-        return cls(
-            institution=_node_loader(store, "Institution", note),
-            person=_node_loader(store, "Person", note),
-            roles={k: grouped(partial(store.roles_of, k)) for k in kinds},
-            entries={k: grouped(partial(store.entries_of, k)) for k in kinds},
-            records={
-                (label, k): grouped(partial(store.records_of, label, k))
-                for label in ("Penalty", "Evaluation", "Commitment")
-                for k in kinds
-            },
-            responsible=_grouped_loader(store.responsible_of, note, keyed_by_subject=False),
-            agencies=_agencies_by_kind(store),
-        )
+    @cached_property
+    def institution(self) -> DataLoader[str, Row | None]:
+        return _node_loader(self._store, "Institution", self._note)
+
+    @cached_property
+    def person(self) -> DataLoader[str, Row | None]:
+        return _node_loader(self._store, "Person", self._note)
+
+    @cached_property
+    def roles(self) -> dict[SubjectKind, DataLoader[str, list[Row]]]:
+        return {k: self._grouped(partial(self._store.roles_of, k)) for k in _KINDS}
+
+    @cached_property
+    def entries(self) -> dict[SubjectKind, DataLoader[str, list[Row]]]:
+        return {k: self._grouped(partial(self._store.entries_of, k)) for k in _KINDS}
+
+    @cached_property
+    def records(self) -> dict[tuple[str, SubjectKind], DataLoader[str, list[Row]]]:
+        return {
+            (label, k): self._grouped(partial(self._store.records_of, label, k))
+            for label in ("Penalty", "Evaluation", "Commitment")
+            for k in _KINDS
+        }
+
+    @cached_property
+    def responsible(self) -> DataLoader[str, list[Row]]:
+        return _grouped_loader(self._store.responsible_of, self._note, keyed_by_subject=False)
+
+    @cached_property
+    def agencies(self) -> DataLoader[str, list[Row]]:
+        return _agencies_by_kind(self._store)
 
 
 @dataclass

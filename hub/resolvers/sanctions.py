@@ -15,7 +15,9 @@ async def sanctions(
 ) -> SanctionReport:
     require_purpose(purpose)
     parsed = subject_of(subject)
-    report = await info.context.services.sanctions.report(parsed, as_of_or_today(as_of))
+    report = await info.context.services.sanctions.report(
+        parsed, as_of_or_today(as_of), describe=False
+    )
     info.context.access.note_subjects(report_subjects(report))
     return SanctionReport.of(report, info)
 
@@ -28,7 +30,9 @@ async def screen(
     if len(subjects) > limit:
         raise BadInput("subjects", f"at most {limit} subjects per call (got {len(subjects)})")
     parsed = [subject_of(s, f"subjects.{i}") for i, s in enumerate(subjects)]
-    reports = await info.context.services.sanctions.screen(parsed, as_of_or_today(as_of))
+    reports = await info.context.services.sanctions.screen(
+        parsed, as_of_or_today(as_of), describe=False
+    )
     for report in reports:
         info.context.access.note_subjects(report_subjects(report))
     return [SanctionReport.of(r, info) for r in reports]

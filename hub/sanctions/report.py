@@ -80,7 +80,7 @@ class Warning:
 class Subject:
     kind: str  # "institution" or "person"
     key: str  # USCC, or the person's keyed digest (never shown)
-    known: bool
+    known: bool | None  # None: not looked up (the index answered, see service.screen)
     name: str | None = None
     id_type: str | None = None
     id_masked: str | None = None

@@ -99,12 +99,23 @@ def _path(subject: Subject, fact: Row) -> tuple[tuple[PathStep, ...], str]:
     return (start, role, institution, concerns, _entry_node(fact)), fact["via_role"]
 
 
+def _fact_order(fact: Row) -> tuple[str, ...]:
+    return (
+        fact["decided_on"] or "",
+        fact["entry_id"],
+        fact["via"],
+        fact.get("via_uscc") or "",
+        fact.get("via_role") or "",
+        fact.get("role_from") or "",
+    )
+
+
 def measures_from_entries(
     catalogue: Catalogue, subject: Subject, facts: Iterable[Row], day: str
 ) -> list[AppliedMeasure]:
     applied: list[AppliedMeasure] = []
     seen: set[tuple[str, str, str]] = set()
-    for fact in facts:
+    for fact in sorted(facts, key=_fact_order):  # the same answer whatever the store's order
         status = status_on(fact, day)
         if status is None:
             continue

@@ -5,13 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
 
 from hub.resolvers import audit as audit_resolvers
 from hub.resolvers import sanctions as sanction_resolvers
@@ -24,6 +17,7 @@ from hub.schema.audit_types import (
     AuditEntryConnection,
     AuditInclusionProof,
 )
+from hub.schema.limits import request_limits
 from hub.schema.types import (
     Ctx,
     Institution,
@@ -162,16 +156,8 @@ class Mutation:
 
 
 def build_schema() -> strawberry.federation.Schema:
-    # One instance of each, handed to every request: the validation rules must be the
-    # same objects each time, or ValidationCache never hits (measured: 3.4 → 0.6 ms a query).
-    shared: list[Any] = [
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-    ]
-    extensions: list[Any] = [lambda ext=ext: ext for ext in shared]
+    # One extension for the limits and caches: see hub.schema.limits for why.
+    extensions: list[Any] = [request_limits(MAX_DEPTH, MAX_TOKENS, MAX_ALIASES)]
     schema = strawberry.federation.Schema(
         query=Query,
         mutation=Mutation,

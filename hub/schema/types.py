@@ -184,12 +184,29 @@ class SanctionWarning:
 @strawberry.type
 class SubjectSummary:
     kind: SubjectKind
-    known: bool
-    name: str | None
     uscc: str | None
     person_ref: str | None
     id_type: IdType | None
     id_number_masked: str | None
+    node_key: strawberry.Private[str]
+    # (known, name) when the report already holds them; otherwise looked up on demand
+    described: strawberry.Private[tuple[bool, str | None] | None]
+
+    @strawberry.field
+    async def known(self, info: Ctx) -> bool:
+        return (await self._describe(info))[0]
+
+    @strawberry.field
+    async def name(self, info: Ctx) -> str | None:
+        return (await self._describe(info))[1]
+
+    async def _describe(self, info: Ctx) -> tuple[bool, str | None]:
+        if self.described is None:
+            loaders = info.context.loaders
+            person = self.kind == SubjectKind.PERSON
+            node = await (loaders.person if person else loaders.institution).load(self.node_key)
+            self.described = (node is not None, node.get("name") if node else None)
+        return self.described
 
 
 @strawberry.type(description="Which measures apply to a subject on a date, and why.")
@@ -207,12 +224,12 @@ class SanctionReport:
         return cls(
             subject=SubjectSummary(
                 kind=SubjectKind(s.kind),
-                known=s.known,
-                name=s.name,
                 uscc=None if person else s.key,
                 person_ref=keyring.person_ref(s.key) if person else None,
                 id_type=IdType(s.id_type) if s.id_type else None,
                 id_number_masked=s.id_masked,
+                node_key=s.key,
+                described=None if s.known is None else (s.known, s.name),
             ),
             as_of=dt.date.fromisoformat(report.as_of),
             measures=[AppliedMeasure.of(m, keyring) for m in report.measures],

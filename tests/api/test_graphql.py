@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import httpx
+
+from tests import factories as f
 from tests.api.conftest import LiveHub
-from tests.sanctions.test_acceptance import DOC_RESP, LR_OLD, A, F
+from tests.sanctions.test_acceptance import DOC_OTHER, DOC_RESP, LR_OLD, A, F
 
 SANCTIONS = """
 query($s: SubjectInput!, $d: Date) {
@@ -47,6 +51,25 @@ def test_sanctions_for_a_former_legal_representative(server: LiveHub) -> None:
         ("CONCERNS", None, None),
         ("ListEntry", "EA", None),
     ]
+
+
+def test_subject_is_described_when_the_index_answers(server: LiveHub) -> None:
+    index = server.services.sanctions.index
+    assert index is not None
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # it loads after start-up; /health tells when
+        if httpx.get(f"{server.url}/health").json()["sanction_index"] == "ready":
+            break
+        time.sleep(0.05)
+    assert index.ready
+    loads = index.loads
+    other = gql(server, SANCTIONS, {"s": {"idType": "RESIDENT_ID", "idNumber": DOC_OTHER}})
+    subject = other["data"]["sanctions"]["subject"]
+    assert subject["known"] and subject["name"] == "其他医师"  # no facts: looked up on demand
+    assert other["data"]["sanctions"]["measures"] == []
+    unknown = gql(server, SANCTIONS, {"s": {"uscc": f.uscc()}})["data"]["sanctions"]["subject"]
+    assert unknown["known"] is False and unknown["name"] is None
+    assert index.ready and index.loads == loads  # answered from the same snapshot
 
 
 def test_person_reference_resolves_back_through_federation_entities(server: LiveHub) -> None:

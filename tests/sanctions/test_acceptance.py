@@ -16,6 +16,7 @@ from hub.graph import CypherStore
 from hub.identifiers import parse_person_id, parse_uscc
 from hub.personal_data import Keyring
 from hub.sanctions.catalogue import default_catalogue
+from hub.sanctions.index import SanctionIndex
 from hub.sanctions.report import SanctionReport
 from hub.sanctions.service import SanctionService
 from tests import factories as f
@@ -86,11 +87,19 @@ def scenario() -> list[dict[str, Any]]:
     ]
 
 
-@pytest.fixture
-async def service(store: CypherStore, keyring: Keyring, data_dir: Path) -> SanctionService:
+@pytest.fixture(params=["store", "index"])
+async def service(
+    request: pytest.FixtureRequest, store: CypherStore, keyring: Keyring, data_dir: Path
+) -> SanctionService:
+    """Every question is answered twice: by store queries, and by the in-memory index."""
     report = await ingest_records(store, keyring, scenario(), data_dir)
     assert report.rejected == 0, report.rejections
-    return SanctionService(store, default_catalogue(), keyring)
+    if request.param == "store":
+        return SanctionService(store, default_catalogue(), keyring)
+    index = SanctionIndex(store, default_catalogue())
+    await index.load()
+    assert index.fresh() is not None
+    return SanctionService(store, default_catalogue(), keyring, index)
 
 
 def codes(report: SanctionReport) -> dict[str, set[str]]:

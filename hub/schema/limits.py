@@ -1,0 +1,89 @@
+"""Query limits and the parse/validation caches, as one schema extension.
+
+Strawberry dispatches every hook of every extension on every request; five separate
+extensions (depth, tokens, aliases, parser cache, validation cache) cost about 20 hook
+lookups and context managers a request, more than parsing a cached query. This does
+their work in two hooks. The limit rules are strawberry's own (QueryDepthLimiter,
+MaxAliasesLimiter), made once so the validation cache keys on the same objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any
+
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
+from graphql.language.parser import parse
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.schema.schema import validate_document
+
+Rules = tuple[type[ASTValidationRule], ...]
+CACHE_SIZE = 512  # distinct query texts kept; bounded, so unique texts cannot grow memory
+
+
+class RequestLimits(SchemaExtension):
+    """Parse (token limit) and validate (depth and alias limits), both cached."""
+
+    def __init__(
+        self,
+        max_tokens: int,
+        rules: tuple[type[ASTValidationRule], ...],
+        cached_parse: Callable[..., DocumentNode],
+        cached_validate: Callable[
+            [GraphQLSchema, str, DocumentNode, tuple[type[ASTValidationRule], ...]],
+            list[GraphQLError],
+        ],
+    ) -> None:
+        super().__init__()
+        self.max_tokens = max_tokens
+        self.rules = rules
+        self.cached_parse = cached_parse
+        self.cached_validate = cached_validate
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = self.cached_parse(context.query, max_tokens=self.max_tokens)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        assert context.query is not None
+        context.pre_execution_errors = self.cached_validate(
+            context.schema._schema,
+            context.query,
+            context.graphql_document,
+            (*context.validation_rules, *self.rules),
+        )
+        yield
+
+
+def request_limits(max_depth: int, max_tokens: int, max_aliases: int) -> Callable[[], Any]:
+    """A factory for the schema's `extensions`: a fresh extension per request (each request
+    has its own execution context), sharing the rules and the caches."""
+    rules = (
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    )
+    cached_parse = lru_cache(maxsize=CACHE_SIZE)(parse)
+    documents: dict[tuple[GraphQLSchema, str, Rules], list[GraphQLError]] = {}
+
+    def cached_validate(
+        schema: GraphQLSchema, query: str, document: DocumentNode, rules: Rules
+    ) -> list[GraphQLError]:
+        # Keyed by the query text, not the document: hashing a graphql-core AST walks the
+        # whole tree (~100 µs a request), a str caches its hash. The text determines the
+        # document (the parse is cached by text too).
+        key = (schema, query, rules)
+        errors = documents.get(key)
+        if errors is None:
+            if len(documents) >= CACHE_SIZE:
+                documents.clear()
+            errors = documents[key] = validate_document(schema, document, rules)
+        return errors
+
+    def make() -> RequestLimits:
+        return RequestLimits(max_tokens, rules, cached_parse, cached_validate)
+
+    return make
