@@ -94,3 +94,25 @@ async def test_max_age_reloads_an_old_snapshot(
     assert index.fresh() is None  # too old at once: another process may have written
     await index.wait()
     assert index.loads == 2
+
+
+async def test_index_equals_store_on_a_generated_world(
+    store: CypherStore, keyring: Keyring, data_dir: Path
+) -> None:
+    from hub.demo import generate
+    from hub.ingest import Ingestor, ingest_lines
+
+    world, lines = generate(150, seed=3)
+    ingestor = Ingestor(store, keyring, "world.jsonl", data_dir / "quarantine", batch_size=500)
+    assert (await ingest_lines(ingestor, lines)).rejected == 0
+    index = SanctionIndex(store, default_catalogue())
+    await index.load()
+    catalogue = default_catalogue()
+    by_store = SanctionService(store, catalogue, keyring)
+    by_index = SanctionService(store, catalogue, keyring, index)
+    subjects: list[Uscc | PersonId] = [parse_uscc(i["uscc"]) for i in world.institutions]
+    subjects += [parse_person_id(p["id_type"], p["id_number"]) for p in world.persons]
+    for day in (dt.date(2024, 6, 1), dt.date(2026, 11, 1), dt.date(2027, 3, 1)):
+        from_index = await by_index.screen(subjects, day)
+        assert from_index == await by_store.screen(subjects, day)
+        assert sum(len(r.measures) for r in from_index) > 10  # not trivially equal
