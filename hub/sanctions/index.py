@@ -48,13 +48,18 @@ async def load_snapshot(store: CypherStore, catalogue: Catalogue) -> Snapshot:
     generation = store.generation  # before reading: a write during the load makes it stale
     roles = catalogue.derived_roles
     grades = sorted({str(m.trigger.grade) for m in catalogue.measure if m.trigger.grade})
-    person_facts = await store.all_sanction_facts("person", roles)
-    institution_facts = await store.all_sanction_facts("institution", roles)
-    graded = await store.institutions_graded(grades)
-    evaluations = await store.records_of("Evaluation", "institution", graded)
+    # independent reads run side by side (the store reads on several threads)
+    person_facts, institution_facts, graded = await asyncio.gather(
+        store.all_sanction_facts("person", roles),
+        store.all_sanction_facts("institution", roles),
+        store.institutions_graded(grades),
+    )
     pkeys = sorted(person_facts)
-    holders = await store.holdings_of(pkeys)
-    persons = await store.get_nodes("Person", pkeys)
+    evaluations, holders, persons = await asyncio.gather(
+        store.records_of("Evaluation", "institution", graded),
+        store.holdings_of(pkeys),
+        store.get_nodes("Person", pkeys),
+    )
     usccs = sorted(set(institution_facts) | set(evaluations) | set(holders))
     institutions = await store.get_nodes("Institution", usccs)
     return Snapshot(
