@@ -22,9 +22,11 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
 
-    # LadybugDB page cache (its own default is 80% of RAM); 1.5 GiB ran out at 1M rows.
-    graph_buffer_pool_mib: int = 3072
-    ingest_batch_size: int = 20_000  # fewer, larger transactions: a commit costs ~0.3 s
+    # LadybugDB page cache (its own default is 80% of RAM). It also holds what is committed
+    # but not yet checkpointed (up to the store's 512 MiB WAL threshold): a 1M-row ingest
+    # peaks at ~0.5 GiB of it, the process at ~1.8 GiB.
+    graph_buffer_pool_mib: int = 1536
+    ingest_batch_size: int = 20_000  # one transaction each; a commit costs 0.1-0.3 s
     screen_max_subjects: int = 10_000
     # the in-memory sanction index (hub.sanctions.index): on by default; reloaded after any
     # write by this process, and also after this many seconds if set (other writers, Neo4j)

@@ -35,9 +35,12 @@ def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# Built once: json.dumps with options builds a new encoder per call (a third of the cost).
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def content_hash(row: Row) -> str:
-    body = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL_JSON.encode(row).encode()).hexdigest()
 
 
 PERSON_CACHE = 100_000

@@ -69,20 +69,33 @@ def _last_version(
     does not erase an earlier row's value with a null (as the stored upsert does)."""
     out: dict[Hashable, Row] = {}
     for row in rows:
-        earlier = out.get(identity(row))
-        if earlier is not None and keep:
+        ident = identity(row)  # `keep` fields are never part of the identity
+        if keep and (earlier := out.get(ident)) is not None:
             row = {**row, **{f: earlier[f] for f in keep if row.get(f) is None}}
-        out[identity(row)] = row
+        out[ident] = row
     return list(out.values())
+
+
+def _written(label: str, rows: list[Row]) -> list[Row]:
+    """The fields a node upsert writes, and nothing else (a record row carries more)."""
+    fields = ("key", *q.NODE_PROPERTIES[label], "src_agency", "src_record", "content_hash")
+    return [{f: r.get(f) for f in fields} for r in rows]
 
 
 def _classify(
     rows: list[Row], identity: Callable[[Row], Hashable], known: dict[Hashable, str]
 ) -> tuple[list[Row], list[Row], UpsertCounts]:
     """Split rows into (changed, unchanged) against the stored content hashes."""
-    changed = [r for r in rows if known.get(identity(r)) != r["content_hash"]]
-    same = [r for r in rows if known.get(identity(r)) == r["content_hash"]]
-    created = sum(1 for r in changed if identity(r) not in known)
+    changed: list[Row] = []
+    same: list[Row] = []
+    created = 0
+    for r in rows:  # one pass: this runs for every ingested row
+        ident = identity(r)
+        if ident in known and known[ident] == r["content_hash"]:
+            same.append(r)
+        else:
+            changed.append(r)
+            created += ident not in known
     counts = UpsertCounts(created=created, updated=len(changed) - created, unchanged=len(same))
     return changed, same, counts
 
@@ -140,7 +153,7 @@ class CypherStore(ABC):
             wanted = {r[key]: r for r in refs if r[key] not in sent}
             if not wanted:
                 continue
-            found = {f["key"] for f in await run(q.NODES[label].existing, {"keys": list(wanted)})}
+            found = {f["key"] for f in await self._existing(run, label, list(wanted))}
             absent = [k for k in wanted if k not in found]
             if absent:
                 columns = q.NODE_PROPERTIES[label][1:]  # the key is first
@@ -153,24 +166,22 @@ class CypherStore(ABC):
     ) -> UpsertCounts:
         spec = q.NODES[label]
         rows = _last_version(rows, _node_key, q.SHARED_SUBJECT_FIELDS.get(label, ()))
-        found = await run(spec.existing, {"keys": [r["key"] for r in rows]})
+        found = await self._existing(run, label, [r["key"] for r in rows])
         present = {f["key"] for f in found}
         # A bare node made for a reference has no hash: its first record creates it.
         known = {f["key"]: f["content_hash"] for f in found if f["content_hash"] is not None}
         changed, same, counts = _classify(rows, _node_key, known)
         if changed:
-            fields = ("key", *q.NODE_PROPERTIES[label], "src_agency", "src_record", "content_hash")
-            written = [{f: r.get(f) for f in fields} for r in changed]
-            new = [w for w in written if w["key"] not in present]
+            new = [r for r in changed if r["key"] not in present]
             if new:
                 await self._insert_nodes(run, label, new, now)
-                fresh.setdefault(label, set()).update(str(w["key"]) for w in new)
-            if len(new) < len(written):
-                old = [w for w in written if w["key"] in present]
+                fresh.setdefault(label, set()).update(str(r["key"]) for r in new)
+            if len(new) < len(changed):
+                old = _written(label, [r for r in changed if r["key"] in present])
                 await run(spec.upsert, {"rows": old, "now": now})
             await self._relink(run, label, changed, fresh.get(label, set()))
         if same:
-            await run(spec.touch, {"keys": [r["key"] for r in same], "now": now})
+            await self._touch(run, label, [r["key"] for r in same], now)
         return counts
 
     async def _relink(self, run: Run, label: str, rows: list[Row], new: set[str]) -> None:
@@ -205,7 +216,7 @@ class CypherStore(ABC):
         rows = _last_version(rows, _role_key)
         # A person created in this transaction holds no stored role: only look up the rest.
         unseen = [r for r in rows if r["pkey"] not in new_persons]
-        found = await run(q.ROLE_EXISTING, {"keys": _role_ids(unseen)}) if unseen else []
+        found = await self._existing_roles(run, unseen) if unseen else []
         known = {_role_key(f): f["content_hash"] for f in found}  # roles have no bare form
         changed, same, counts = _classify(rows, _role_key, known)
         new = [r for r in changed if _role_key(r) not in known]
@@ -215,12 +226,31 @@ class CypherStore(ABC):
             old = [r for r in changed if _role_key(r) in known]
             await run(q.ROLE_UPSERT, {"rows": old, "now": now})
         if same:
-            await run(q.ROLE_TOUCH, {"keys": _role_ids(same), "now": now})
+            await self._touch_roles(run, same, now)
         return counts
 
+    # Per-batch lookups and touches by key; adapters may run them in a faster form.
+
+    async def _existing(self, run: Run, label: str, keys: list[str]) -> list[Row]:
+        """`key` and `content_hash` of the stored nodes among `keys`."""
+        return await run(q.NODES[label].existing, {"keys": keys})
+
+    async def _touch(self, run: Run, label: str, keys: list[str], now: str) -> None:
+        """Mark stored, unchanged nodes as seen `now`."""
+        await run(q.NODES[label].touch, {"keys": keys, "now": now})
+
+    async def _existing_roles(self, run: Run, rows: list[Row]) -> list[Row]:
+        """Identity fields and `content_hash` of the stored role edges among `rows`."""
+        return await run(q.ROLE_EXISTING, {"keys": _role_ids(rows)})
+
+    async def _touch_roles(self, run: Run, rows: list[Row], now: str) -> None:
+        """Mark stored, unchanged role edges as seen `now`."""
+        await run(q.ROLE_TOUCH, {"keys": _role_ids(rows), "now": now})
+
     async def _insert_nodes(self, run: Run, label: str, rows: list[Row], now: str) -> None:
-        """Write nodes whose keys are known to be absent. Adapters may bulk-load them."""
-        await run(q.NODES[label].upsert, {"rows": rows, "now": now})
+        """Write nodes whose keys are known to be absent (rows may carry more fields than
+        the table has). Adapters may bulk-load them."""
+        await run(q.NODES[label].upsert, {"rows": _written(label, rows), "now": now})
 
     async def _insert_roles(self, run: Run, rows: list[Row], now: str) -> None:
         """Write role edges known to be absent. Adapters may bulk-load them."""
