@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import time
 from dataclasses import dataclass, field
@@ -127,10 +126,6 @@ class SanctionIndex:
         try:
             start = time.perf_counter()
             snapshot = await self.load()
-            # Hundreds of thousands of long-lived rows: keep the cyclic garbage collector
-            # from scanning them again and again (they hold no cycles; a replaced snapshot
-            # is still freed by reference counting).
-            gc.freeze()
             log.info(
                 "sanction index loaded in %.2f s: %s", time.perf_counter() - start, snapshot.sizes
             )
