@@ -42,10 +42,14 @@ def status_on(entry: Row, day: str) -> str | None:
     return "active"
 
 
+def covers(since: str | None, until: str | None, day: str) -> bool:
+    """Does a validity from `since` to `until` (None or '': still valid) include `day`?"""
+    return bool(since) and since <= day and (not until or day <= until)  # type: ignore[operator]
+
+
 def held_on(row: Row, day: str) -> bool:
     """Did the role edge in `row` cover `day`?"""
-    since, until = row.get("role_from") or "", row.get("role_to") or ""
-    return bool(since) and since <= day and (not until or day <= until)
+    return covers(row.get("role_from"), row.get("role_to"), day)
 
 
 def _entry_ref(entry: Row, status: str) -> EntryRef:

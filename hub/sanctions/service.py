@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hub.graph.cypher_store import CypherStore
 from hub.graph.port import Row
@@ -21,7 +21,7 @@ from hub.personal_data import Keyring
 from hub.sanctions.catalogue import Catalogue
 from hub.sanctions.index import SanctionIndex, Snapshot
 from hub.sanctions.report import SanctionReport, Subject
-from hub.sanctions.resolve import build_report
+from hub.sanctions.resolve import build_report, covers
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +44,14 @@ class Facts:
     complete_nodes: bool  # False: a subject missing from the node maps may still exist
 
 
-def _held_on(row: Row, iso: str) -> bool:
-    """CURRENT_HOLDERS' condition, in Python."""
-    since: str | None = row.get("valid_from")
-    until: str | None = row.get("valid_to")
-    return since is not None and since <= iso and (until is None or until >= iso)
+def _asked(nodes: dict[str, Row], keys: list[SubjectKey], kind: str) -> dict[str, Row]:
+    return {k.key: nodes[k.key] for k in keys if k.kind == kind and k.key in nodes}
 
 
 def _from_snapshot(snapshot: Snapshot, keys: list[SubjectKey], iso: str) -> Facts:
     asked = {k.key for k in keys if k.kind == "institution"}
     holders = {
-        uscc: [r for r in snapshot.holders[uscc] if _held_on(r, iso)]
+        uscc: [r for r in snapshot.holders[uscc] if covers(r["valid_from"], r["valid_to"], iso)]
         for uscc in asked & snapshot.holders.keys()
     }
     return Facts(
@@ -121,14 +118,11 @@ class SanctionService:
             self.store.get_nodes("Person", persons),
             self.store.get_nodes("Institution", institutions),
         )
-        return Facts(
-            facts.person_facts,
-            facts.institution_facts,
-            facts.evaluations,
-            facts.holders,
-            facts.holder_facts,
-            {**facts.persons, **found_p},
-            {**facts.institutions, **found_i},
+        # only the asked subjects' nodes: the snapshot's maps hold every subject with facts
+        return replace(
+            facts,
+            persons=_asked(facts.persons, keys, "person") | found_p,
+            institutions=_asked(facts.institutions, keys, "institution") | found_i,
             complete_nodes=True,
         )
 
