@@ -10,7 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import mul
 from typing import Literal, get_args
 
 IdType = Literal["resident_id", "hk_macao_taiwan", "foreign_permanent", "passport"]
@@ -44,6 +49,8 @@ def clean_text(value: str) -> str:
 
 
 def _compact(value: str) -> str:
+    if value.isascii():  # NFKC keeps ASCII as is, and the invisible characters are not ASCII
+        return "".join(value.split()).upper()
     return clean_text(value).replace(" ", "").upper()
 
 
@@ -67,12 +74,12 @@ _ORG_VALUE = {c: i for i, c in enumerate(ORG_ALPHABET)}
 
 
 def uscc_check_char(first17: str) -> str:
-    total = sum(map(int.__mul__, map(_USCC_VALUE.__getitem__, first17), USCC_WEIGHTS))
+    total = sum(map(mul, map(_USCC_VALUE.__getitem__, first17), USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def org_code_check_char(first8: str) -> str:
-    total = sum(map(int.__mul__, map(_ORG_VALUE.__getitem__, first8), ORG_WEIGHTS))
+    total = sum(map(mul, map(_ORG_VALUE.__getitem__, first8), ORG_WEIGHTS))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
 
@@ -94,8 +101,18 @@ class Uscc:
         return self.value
 
 
+# Far fewer institutions than records naming them (roles, evaluations, entries): an ingest
+# validates each code many times. Only valid codes are cached (a rejection raises).
+USCC_CACHE = 1 << 16
+
+
 def parse_uscc(raw: str, field: str = "uscc") -> Uscc:
     """Normalise and validate a unified social credit code."""
+    return _parse_uscc(raw, field)
+
+
+@lru_cache(maxsize=USCC_CACHE)
+def _parse_uscc(raw: str, field: str) -> Uscc:
     value = _compact(raw)
     if len(value) != 18:
         raise IdentifierError(field, value, f"a USCC has 18 characters, not {len(value)}")
@@ -116,8 +133,14 @@ def parse_uscc(raw: str, field: str = "uscc") -> Uscc:
 # --- Person documents -------------------------------------------------------------------
 
 
+_ZERO_WEIGHTED = ord("0") * sum(RESIDENT_WEIGHTS)
+
+
 def resident_check_char(first17: str) -> str:
-    total = sum(map(int.__mul__, map(int, first17), RESIDENT_WEIGHTS))
+    if first17.isascii():  # the code points of ASCII digits, without an int() per digit
+        total = sum(map(mul, first17.encode(), RESIDENT_WEIGHTS)) - _ZERO_WEIGHTED
+    else:  # other Unicode decimal digits, as int() reads them
+        total = sum(map(mul, map(int, first17), RESIDENT_WEIGHTS))
     return RESIDENT_CHECK[total % 11]
 
 
@@ -148,8 +171,34 @@ _FOREIGN = re.compile(r"^(?:[A-Z]{3}\d{12}|9\d{16}[0-9X])$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
 
 
+# Set only inside `remembering_person_ids`: a cache that holds clear document numbers,
+# so it lives no longer than the block that asked for it (an ingest run), never globally.
+_remembered: ContextVar[Callable[[str, str, str], PersonId] | None] = ContextVar(
+    "remembered_person_ids", default=None
+)
+PERSON_ID_CACHE = 1 << 16
+
+
+@contextmanager
+def remembering_person_ids(size: int = PERSON_ID_CACHE) -> Iterator[None]:
+    """Validate each document once within this block: an ingest names a person in many
+    records (person, roles, entries). Only valid documents are kept (a rejection raises),
+    in memory, and forgotten when the block ends."""
+    cached = lru_cache(maxsize=size)(_parse_person_id)
+    token = _remembered.set(cached)
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+        cached.cache_clear()
+
+
 def parse_person_id(id_type: str, raw: str, field: str = "id_number") -> PersonId:
     """Normalise and validate a person's document number for its type."""
+    return (_remembered.get() or _parse_person_id)(id_type, raw, field)
+
+
+def _parse_person_id(id_type: str, raw: str, field: str) -> PersonId:
     if id_type not in ID_TYPES:
         raise IdentifierError("id_type", str(id_type), f"must be one of {', '.join(ID_TYPES)}")
     value = _compact(raw)
@@ -168,6 +217,12 @@ def parse_person_id(id_type: str, raw: str, field: str = "id_number") -> PersonI
     return PersonId(id_type, value)
 
 
+# A birth date before the year this process started is in the past without asking the
+# clock: date.today() reads the time zone file on every call (a tenth of an ingest's
+# person validation).
+_STARTED_YEAR = dt.date.today().year
+
+
 def _resident(value: str, field: str) -> str:
     if len(value) == 15 and value.isdigit():
         value = value[:6] + "19" + value[6:]
@@ -183,7 +238,7 @@ def _resident(value: str, field: str) -> str:
         raise IdentifierError(
             field, mask(value), "characters 7–14 are not a real birth date"
         ) from None
-    if born.year < 1900 or born > dt.date.today():
+    if born.year < 1900 or (born.year >= _STARTED_YEAR and born > dt.date.today()):
         raise IdentifierError(field, mask(value), "birth date is out of range")
     if resident_check_char(value[:17]) != value[17]:
         raise IdentifierError(field, mask(value), "wrong check character")

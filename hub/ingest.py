@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from hub.graph.cypher_store import CypherStore
 from hub.graph.port import UpsertCounts, WriteBatch
+from hub.identifiers import remembering_person_ids
 from hub.personal_data import Keyring
 from hub.records import AgencyRecord, CanonicalRecord, RecordError, parse_line
 from hub.store_rows import RowBuilder, agency_references
@@ -165,7 +166,7 @@ async def ingest_lines(
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Canonical JSON Lines: blank lines are skipped, every other line is counted."""
-    with _fewer_collections():
+    with _fewer_collections(), remembering_person_ids():
         return await _ingest_lines(ingestor, lines, parse, on_progress)
 
 

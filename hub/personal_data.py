@@ -15,7 +15,7 @@ import hmac
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -49,6 +49,24 @@ class Keyring:
     nonce_key: bytes
     api_key_key: bytes
     reference_key: bytes
+    # Keyed once here rather than per call: an ingest digests and encrypts every person
+    # (HMAC key setup and AES key expansion were half of that cost).
+    _digest: hmac.HMAC = field(init=False, repr=False, compare=False)
+    _nonce: hmac.HMAC = field(init=False, repr=False, compare=False)
+    _api_key: hmac.HMAC = field(init=False, repr=False, compare=False)
+    _encryption: AESGCM = field(init=False, repr=False, compare=False)
+    _reference: AESGCM = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keyed = {
+            "_digest": hmac.new(self.digest_key, digestmod=hashlib.sha256),
+            "_nonce": hmac.new(self.nonce_key, digestmod=hashlib.sha256),
+            "_api_key": hmac.new(self.api_key_key, digestmod=hashlib.sha256),
+            "_encryption": AESGCM(self.encryption_key),
+            "_reference": AESGCM(self.reference_key),
+        }
+        for name, value in keyed.items():
+            object.__setattr__(self, name, value)
 
     @classmethod
     def from_master(cls, master: bytes) -> Keyring:
@@ -64,8 +82,7 @@ class Keyring:
 
     def person_key(self, person: PersonId) -> str:
         """The graph key of a person: a domain-separated keyed digest of the document."""
-        mac = hmac.new(self.digest_key, person.canonical.encode(), hashlib.sha256)
-        return mac.hexdigest()
+        return _mac(self._digest, person.canonical.encode()).hexdigest()
 
     def person_ref(self, person_key: str) -> str:
         """An opaque, stable reference for a person in the API (the federation key).
@@ -74,43 +91,47 @@ class Keyring:
         nothing outside the hub, and the hub can turn it back into the graph key.
         """
         raw = bytes.fromhex(person_key)
-        iv = hmac.new(self.nonce_key, b"ref\0" + raw, hashlib.sha256).digest()[:12]
-        sealed = AESGCM(self.reference_key).encrypt(iv, raw, b"person-ref")
+        iv = _mac(self._nonce, b"ref\0" + raw).digest()[:12]
+        sealed = self._reference.encrypt(iv, raw, b"person-ref")
         return "P" + base64.urlsafe_b64encode(iv + sealed).decode().rstrip("=")
 
     def person_key_of_ref(self, ref: str) -> str | None:
         """The graph key behind a reference, or None if it is not one of ours."""
         try:
             raw = base64.urlsafe_b64decode(ref[1:] + "=" * (-len(ref[1:]) % 4))
-            key = AESGCM(self.reference_key).decrypt(raw[:12], raw[12:], b"person-ref")
+            key = self._reference.decrypt(raw[:12], raw[12:], b"person-ref")
         except (ValueError, InvalidTag):
             return None
         return key.hex() if ref.startswith("P") else None
 
     def encrypt_number(self, person: PersonId, person_key: str) -> str:
         data = person.number.encode()
-        nonce = hmac.new(self.nonce_key, person_key.encode() + b"\0" + data, hashlib.sha256)
-        iv = nonce.digest()[:12]
-        sealed = AESGCM(self.encryption_key).encrypt(iv, data, person_key.encode())
+        iv = _mac(self._nonce, person_key.encode() + b"\0" + data).digest()[:12]
+        sealed = self._encryption.encrypt(iv, data, person_key.encode())
         return base64.b64encode(iv + sealed).decode()
 
     def decrypt_number(self, token: str, person_key: str) -> str:
         raw = base64.b64decode(token)
-        return AESGCM(self.encryption_key).decrypt(raw[:12], raw[12:], person_key.encode()).decode()
+        return self._encryption.decrypt(raw[:12], raw[12:], person_key.encode()).decode()
 
     def seal(self, data: bytes, context: bytes) -> str:
         """Encrypt arbitrary bytes (e.g. a quarantined line) with a random nonce."""
         iv = secrets.token_bytes(12)
-        return base64.b64encode(
-            iv + AESGCM(self.encryption_key).encrypt(iv, data, context)
-        ).decode()
+        return base64.b64encode(iv + self._encryption.encrypt(iv, data, context)).decode()
 
     def unseal(self, token: str, context: bytes) -> bytes:
         raw = base64.b64decode(token)
-        return AESGCM(self.encryption_key).decrypt(raw[:12], raw[12:], context)
+        return self._encryption.decrypt(raw[:12], raw[12:], context)
 
     def api_key_hash(self, api_key: str) -> str:
-        return hmac.new(self.api_key_key, api_key.encode(), hashlib.sha256).hexdigest()
+        return _mac(self._api_key, api_key.encode()).hexdigest()
+
+
+def _mac(keyed: hmac.HMAC, data: bytes) -> hmac.HMAC:
+    """HMAC of `data` under the key `keyed` was made with (a copy: `keyed` stays blank)."""
+    mac = keyed.copy()
+    mac.update(data)
+    return mac
 
 
 def create_secret_file(path: Path) -> bool:

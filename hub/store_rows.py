@@ -12,6 +12,8 @@ import hashlib
 import json
 from functools import lru_cache
 
+import orjson
+
 from hub.graph.port import Row, WriteBatch
 from hub.identifiers import PersonId, Uscc
 from hub.personal_data import Keyring
@@ -35,12 +37,11 @@ def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-# Built once: json.dumps with options builds a new encoder per call (a third of the cost).
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def content_hash(row: Row) -> str:
-    return hashlib.sha256(_CANONICAL_JSON.encode(row).encode()).hexdigest()
+    """SHA-256 of the row as compact JSON with sorted keys and UTF-8 text: the bytes of
+    `json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))`,
+    made by orjson in a third of the time (rows hold strings, None and lists of such)."""
+    return hashlib.sha256(orjson.dumps(row, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 PERSON_CACHE = 100_000

@@ -10,11 +10,16 @@ from hypothesis import strategies as st
 
 from hub.demo import make_resident_id, make_uscc
 from hub.identifiers import (
+    RESIDENT_WEIGHTS,
     USCC_ALPHABET,
     IdentifierError,
+    _compact,
+    _remembered,
+    clean_text,
     mask,
     parse_person_id,
     parse_uscc,
+    remembering_person_ids,
     resident_check_char,
 )
 
@@ -132,3 +137,28 @@ def test_mask_keeps_only_head_and_tail() -> None:
     assert mask("110105194912310021") == "110105********0021"
     person = parse_person_id("passport", "E12345678")
     assert "2345" not in str(person) and "2345" not in repr(person)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_compaction_matches_the_unicode_path(raw: str) -> None:
+    assert _compact(raw) == clean_text(raw).replace(" ", "").upper()
+
+
+@given(st.text(alphabet="0123456789\u0660\u0663\u0669\uff11", min_size=17, max_size=17))
+def test_resident_check_character_reads_digits_as_int_does(first17: str) -> None:
+    total = sum(int(c) * w for c, w in zip(first17, RESIDENT_WEIGHTS, strict=True))
+    assert resident_check_char(first17) == "10X98765432"[total % 11]
+
+
+def test_remembered_person_ids_are_the_same_and_forgotten_after_the_block() -> None:
+    number = make_resident_id(random.Random(7))
+    bad = number[:-1] + ("0" if number[-1] != "0" else "1")
+    with remembering_person_ids(size=4):
+        first = parse_person_id("resident_id", " " + number.lower())
+        assert parse_person_id("resident_id", " " + number.lower()) is first
+        assert first == parse_person_id("resident_id", number)
+        for _ in range(2):  # a rejection is not remembered: it fails each time, the same way
+            with pytest.raises(IdentifierError, match="wrong check character") as err:
+                parse_person_id("resident_id", bad, "idNumber")
+            assert err.value.field == "idNumber" and bad not in str(err.value)
+    assert _remembered.get() is None

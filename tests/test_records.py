@@ -83,3 +83,31 @@ def test_feedback_not_applied_needs_reason() -> None:
     with pytest.raises(RecordError, match="needs a reason"):
         parse_record(body)
     assert parse_record({**body, "reason": "licence already revoked"}).type == "measure_feedback"
+
+
+@pytest.mark.parametrize("amount", ["1", "1.0", "1e3", "-0.0", "12.345", "0.30000000000000004"])
+def test_penalty_amounts_read_from_a_line_as_from_an_object(amount: str) -> None:
+    """parse_line reads JSON with pydantic; amounts (kept as text in the graph, so in
+    content hashes) must come out as they do from json.loads and parse_record."""
+    body = {
+        "type": "penalty",
+        "source": f.src("mr"),
+        "decision_no": "D-1",
+        "subject": {"uscc": U},
+        "decided_by": "mr",
+        "decided_on": "2026-01-01",
+        "basis": "basis",
+        "penalty": "fine",
+        "amount": "AMOUNT",
+    }
+    line = json.dumps(body).replace('"AMOUNT"', amount)
+    from_line, from_object = parse_line(line), parse_record(json.loads(line))
+    assert str(from_line.amount) == str(from_object.amount)  # type: ignore[union-attr]
+    assert from_line == from_object
+
+
+def test_line_and_object_parsing_agree_on_person_references() -> None:
+    line = json.dumps(f.role(" " + P.lower(), U.lower(), "principal", "2020-01-01"))
+    record = parse_line(line)
+    assert record == parse_record(json.loads(line))
+    assert isinstance(record, RoleRecord) and record.person.id_number == P.upper()
