@@ -38,10 +38,12 @@ from hub.resolvers.context import HubContext, Loaders, Services
 from hub.sanctions.catalogue import default_catalogue
 from hub.sanctions.index import SanctionIndex
 from hub.sanctions.service import SanctionService
-from hub.schema import build_schema
+from hub.schema import build_schema, query_cache
+from hub.schema.compiled import Abandon, CompiledQueries
 from hub.settings import Settings
 from hub.workflows import WorkflowService
 
+PLAN_TRIED = "credit_hub.plan_tried"  # in the ASGI scope: a compiled plan handed back
 UNAVAILABLE = "the access log cannot be written: the request was not answered (fail closed)"
 
 
@@ -82,7 +84,10 @@ class HubGraphQL(GraphQLOverHTTP[HubContext, None]):
 
     def __init__(self, services: Services, *, log_requests: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("subscription_protocols", ())  # no websockets: they would bypass this
-        super().__init__(build_schema(), **kwargs)
+        cache = query_cache()
+        schema = build_schema(cache)
+        super().__init__(schema, **kwargs)
+        self.compiled = CompiledQueries(schema, cache)
         self.services = services
         self.access_log = AccessLogger(
             services.audit if log_requests else None, services.settings.audit_timeout
@@ -121,6 +126,10 @@ class HubGraphQL(GraphQLOverHTTP[HubContext, None]):
                 response.headers["WWW-Authenticate"] = 'Bearer realm="credit-hub"'
                 return response
         try:
+            if request.method == "POST":
+                planned = await self._answer_planned(request)
+                if planned is not None:
+                    return planned
             return await self.run(request)
         except HTTPException as exc:
             state.note_error(f"HTTP_{exc.status_code}")
@@ -128,6 +137,43 @@ class HubGraphQL(GraphQLOverHTTP[HubContext, None]):
         except Exception as exc:  # logged as an error, answered 500 without details
             state.note_error(type(exc).__name__)
             return self.error_response(request, HTTPException(500, "internal error"))
+
+    async def _answer_planned(self, request: Request) -> Response | None:
+        """An ordinary POST of a plain query seen before, answered by its plan without
+        strawberry's view around it (a fifth of such a request's time went there); None
+        hands the request to the usual path, which then does everything itself."""
+        request_data = await self.plain_post(request)
+        if request_data is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        _note_operation(context, request_data)
+        result = await self._planned(context, None, request_data)
+        if result is None:
+            request.scope[PLAN_TRIED] = True  # the usual path need not try it again
+            return None
+        return self.create_response(await self.process_result(request, result), sub_response)
+
+    async def _planned(
+        self, context: HubContext, root_value: None, request_data: GraphQLRequestData
+    ) -> ExecutionResult | None:
+        """The result of the query's compiled plan (hub.schema.compiled), or None when it
+        has none or the plan hands the request back to graphql-core."""
+        query, name = request_data.query, request_data.operation_name
+        if not isinstance(query, str) or not (name is None or isinstance(name, str)):
+            return None
+        plan = self.compiled.plan(query, name)
+        if plan is None:
+            return None
+        noted = context.access.snapshot()
+        try:
+            data = await self.compiled.execute(
+                plan, context, root_value, request_data.variables, request_data.extensions
+            )
+        except Abandon:
+            context.access.restore(noted)  # the usual path notes it all again
+            return None
+        return ExecutionResult(data=data, errors=None)
 
     def _authenticate(self, authorization: str) -> Principal:
         scheme, _, token = authorization.strip().partition(" ")
@@ -149,9 +195,12 @@ class HubGraphQL(GraphQLOverHTTP[HubContext, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        query, name = request_data.query, request_data.operation_name
-        context.access.query = query if isinstance(query, str) else None
-        context.access.operation_name = name if isinstance(name, str) else None
+        _note_operation(context, request_data)
+        queries_allowed = request_adapter.method != "GET" or self.allow_queries_via_get
+        if queries_allowed and not request.scope.get(PLAN_TRIED):
+            result = await self._planned(context, root_value, request_data)
+            if result is not None:
+                return result
         return await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )
@@ -163,6 +212,13 @@ class HubGraphQL(GraphQLOverHTTP[HubContext, None]):
         if state is not None and result.errors:
             state.note_error(_error_class(result))
         return await super().process_result(request, result)
+
+
+def _note_operation(context: HubContext, request_data: GraphQLRequestData) -> None:
+    """What the access log records of the operation (hashed there, never the text)."""
+    query, name = request_data.query, request_data.operation_name
+    context.access.query = query if isinstance(query, str) else None
+    context.access.operation_name = name if isinstance(name, str) else None
 
 
 def create_app(
@@ -187,6 +243,7 @@ def create_app(
             log_requests=log_requests,
             graphql_ide="graphiql" if settings.development else None,
         )
+        app.state.graphql = state["graphql"]
         state["public"] = PublicSite(state["services"], state["graphql"].access_log)
         app.state.public = state["public"]
         try:

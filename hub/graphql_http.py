@@ -219,6 +219,23 @@ class GraphQLOverHTTP(GraphQL[Context, RootValue]):
                     return _request_data(data)
         return await super().parse_http_body(request)
 
+    async def plain_post(self, request: Request) -> GraphQLRequestData | None:
+        """The operation of an ordinary POST (a JSON object, a JSON media type accepted),
+        for a caller that can answer it without the rest of the view; None for anything
+        else, which the usual path handles (and refuses) itself."""
+        headers = request.headers
+        accept = headers.get("accept")
+        content_type, _ = parse_content_type(headers.get("content-type") or "")
+        if content_type != APPLICATION_JSON or negotiate(accept) is None:
+            return None
+        if accept is not None and "multipart" in accept:
+            return None
+        try:
+            data = self.parse_json(await request.body())
+            return _request_data(data) if isinstance(data, dict) else None
+        except HTTPException:
+            return None
+
     def parse_json(self, data: str | bytes) -> Any:
         """The POST body (or a multipart `operations` field): a JSON object (or a batch)."""
         if not data or not data.strip():

@@ -32,3 +32,19 @@ class AccessState:
     def note_error(self, error_class: str) -> None:
         if self.error_class is None:
             self.error_class = error_class
+
+    def snapshot(self) -> Noted:
+        """What resolvers have noted so far, to put back if an attempt is redone."""
+        return Noted(dict(self.purposes), dict(self.subjects), list(self.refused), self.error_class)
+
+    def restore(self, noted: Noted) -> None:
+        self.purposes, self.subjects = dict(noted.purposes), dict(noted.subjects)
+        self.refused, self.error_class = list(noted.refused), noted.error_class
+
+
+@dataclass(frozen=True, slots=True)
+class Noted:
+    purposes: dict[str, None]
+    subjects: dict[str, None]
+    refused: list[str]
+    error_class: str | None

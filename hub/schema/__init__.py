@@ -17,7 +17,7 @@ from hub.schema.audit_types import (
     AuditEntryConnection,
     AuditInclusionProof,
 )
-from hub.schema.limits import request_limits
+from hub.schema.limits import QueryCache
 from hub.schema.types import (
     Ctx,
     Institution,
@@ -155,9 +155,14 @@ class Mutation:
     issue_statement: PublicStatement = strawberry.field(resolver=wf.issue_statement)
 
 
-def build_schema() -> strawberry.federation.Schema:
+def query_cache() -> QueryCache:
+    """The schema's limits with fresh parse and validation caches."""
+    return QueryCache(MAX_DEPTH, MAX_TOKENS, MAX_ALIASES)
+
+
+def build_schema(cache: QueryCache | None = None) -> strawberry.federation.Schema:
     # One extension for the limits and caches: see hub.schema.limits for why.
-    extensions: list[Any] = [request_limits(MAX_DEPTH, MAX_TOKENS, MAX_ALIASES)]
+    extensions: list[Any] = [(cache or query_cache()).extension]
     schema = strawberry.federation.Schema(
         query=Query,
         mutation=Mutation,

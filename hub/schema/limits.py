@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Any
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
 from graphql.language.parser import parse
@@ -59,31 +58,43 @@ class RequestLimits(SchemaExtension):
         yield
 
 
-def request_limits(max_depth: int, max_tokens: int, max_aliases: int) -> Callable[[], Any]:
-    """A factory for the schema's `extensions`: a fresh extension per request (each request
-    has its own execution context), sharing the rules and the caches."""
-    rules = (
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
-    )
-    cached_parse = lru_cache(maxsize=CACHE_SIZE)(parse)
-    documents: dict[tuple[GraphQLSchema, str, Rules], list[GraphQLError]] = {}
+class QueryCache:
+    """The limit rules and the parse and validation caches, shared by every request's
+    extension; :mod:`hub.schema.compiled` reads back which texts passed."""
 
-    def cached_validate(
-        schema: GraphQLSchema, query: str, document: DocumentNode, rules: Rules
+    def __init__(self, max_depth: int, max_tokens: int, max_aliases: int) -> None:
+        self.max_tokens = max_tokens
+        self.rules: Rules = (
+            *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+            *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+        )
+        self.parse = lru_cache(maxsize=CACHE_SIZE)(parse)
+        self._errors: dict[tuple[GraphQLSchema, str, Rules], list[GraphQLError]] = {}
+        self._valid: dict[tuple[GraphQLSchema, str], DocumentNode] = {}
+
+    def validate(
+        self, schema: GraphQLSchema, query: str, document: DocumentNode, rules: Rules
     ) -> list[GraphQLError]:
         # Keyed by the query text, not the document: hashing a graphql-core AST walks the
         # whole tree (~100 µs a request), a str caches its hash. The text determines the
         # document (the parse is cached by text too).
         key = (schema, query, rules)
-        errors = documents.get(key)
+        errors = self._errors.get(key)
         if errors is None:
-            if len(documents) >= CACHE_SIZE:
-                documents.clear()
-            errors = documents[key] = validate_document(schema, document, rules)
+            if len(self._errors) >= CACHE_SIZE:
+                self._errors.clear()
+                self._valid.clear()
+            errors = self._errors[key] = validate_document(schema, document, rules)
+            if not errors:
+                self._valid[schema, query] = document
         return errors
 
-    def make() -> RequestLimits:
-        return RequestLimits(max_tokens, rules, cached_parse, cached_validate)
+    def valid_document(self, schema: GraphQLSchema, query: str) -> DocumentNode | None:
+        """The document of a text that parsed and validated without errors, limits
+        included (a text always gets the same rules), or None if not (yet) seen so."""
+        return self._valid.get((schema, query))
 
-    return make
+    def extension(self) -> RequestLimits:
+        """The schema's `extensions` entry: a fresh extension per request (each request
+        has its own execution context), sharing the rules and the caches."""
+        return RequestLimits(self.max_tokens, self.rules, self.parse, self.validate)
