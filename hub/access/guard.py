@@ -48,10 +48,23 @@ def _purpose(state: AccessState, coordinate: str, args: dict[str, Any]) -> None:
     state.purposes[check_purpose(text)] = None
 
 
-def guarded(coordinate: str, rule: Rule | None, resolve: GraphQLFieldResolver) -> Any:
-    def check(root: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
+class Guarded:
+    """A resolver behind the policy check. `allow` and `inner` are there so a compiled
+    plan (hub.schema.compiled) can run the very same check and call the resolver its own
+    way."""
+
+    __slots__ = ("coordinate", "inner", "rule")
+
+    def __init__(self, coordinate: str, rule: Rule | None, inner: GraphQLFieldResolver) -> None:
+        self.coordinate = coordinate
+        self.rule = rule
+        self.inner = inner
+
+    def allow(self, info: GraphQLResolveInfo[Any], args: dict[str, Any]) -> None:
+        """Raise Forbidden (noted as refused) or BadInput unless the caller may ask this."""
         state: AccessState = info.context.access
         role = state.principal.role
+        coordinate, rule = self.coordinate, self.rule
         if rule is None:
             state.refused.append(coordinate)
             reason = f"the {role.value} role may not use {coordinate}: it is not in the policy"
@@ -67,9 +80,10 @@ def guarded(coordinate: str, rule: Rule | None, resolve: GraphQLFieldResolver) -
                 raise
         if rule.subjects:
             _purpose(state, coordinate, args)
-        return resolve(root, info, **args)
 
-    return check
+    def __call__(self, root: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
+        self.allow(info, args)
+        return self.inner(root, info, **args)
 
 
 def guard_schema(schema: GraphQLSchema) -> None:
@@ -85,7 +99,7 @@ def guard_schema(schema: GraphQLSchema) -> None:
             for name, field in root.fields.items():
                 coordinate = f"{type_name}.{name}"
                 resolve = field.resolve or default_field_resolver
-                field.resolve = guarded(coordinate, POLICY.get(coordinate), resolve)
+                field.resolve = Guarded(coordinate, POLICY.get(coordinate), resolve)
     for coordinate, rule in POLICY.items():
         type_name, _, name = coordinate.partition(".")
         if type_name in ROOT_TYPES:
@@ -93,4 +107,4 @@ def guard_schema(schema: GraphQLSchema) -> None:
         owner = schema.get_type(type_name)
         assert isinstance(owner, GraphQLObjectType)
         field = owner.fields[name]
-        field.resolve = guarded(coordinate, rule, field.resolve or default_field_resolver)
+        field.resolve = Guarded(coordinate, rule, field.resolve or default_field_resolver)

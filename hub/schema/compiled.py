@@ -40,6 +40,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -51,6 +52,7 @@ from graphql.pyutils import Path
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema import Schema
 
+from hub.schema.direct import direct_call
 from hub.schema.limits import CACHE_SIZE, QueryCache
 
 Complete = Callable[[Any], Any]
@@ -61,11 +63,15 @@ class Abandon(Exception):
     """The plan cannot answer this request exactly as graphql-core would."""
 
 
+RootCall = Callable[[Any, GraphQLResolveInfo[Any], dict[str, Any]], Any]
+
+
 @dataclass(frozen=True, slots=True)
 class RootField:
     key: str  # the response key (alias or name)
     node: FieldNode
     field: GraphQLField
+    call: RootCall  # (root value, info, coerced arguments) -> value or awaitable
     complete: Complete
 
 
@@ -160,10 +166,34 @@ def _output(type_: GraphQLOutputType, node: FieldNode) -> Complete | None:
     return lambda value: None if value is None else inner_nullable(value)
 
 
+def _root_call(field: GraphQLField, strawberry: Schema | None) -> RootCall:
+    """How graphql-core calls the field's resolver; for a field behind the access guard
+    (an `allow` check, then strawberry's own resolver as `inner`) whose arguments
+    hub.schema.direct can convert: the same check, then the resolver called directly."""
+    resolve = field.resolve
+    assert resolve is not None
+    allow = getattr(resolve, "allow", None)
+    inner = getattr(resolve, "inner", None)
+    strawberrys = getattr(inner, "__qualname__", "").startswith("GraphQLCoreConverter.")
+    direct = direct_call(field, strawberry) if strawberry and allow and strawberrys else None
+    if allow is not None and direct is not None:
+
+        def checked(_root: Any, info: GraphQLResolveInfo[Any], args: dict[str, Any]) -> Any:
+            allow(info, args)
+            return direct(info, args)
+
+        return checked
+    return lambda root, info, args: resolve(root, info, **args)
+
+
 def compile_plan(
-    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    strawberry: Schema | None = None,
 ) -> Plan | None:
-    """A plan for the operation, or None when some part of it is not plain."""
+    """A plan for the operation, or None when some part of it is not plain. With the
+    strawberry schema, guarded root fields skip strawberry's argument conversion."""
     operations = []
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
@@ -187,7 +217,7 @@ def compile_plan(
         complete = _output(field.type, selection)
         if complete is None:
             return None
-        roots.append(RootField(key, selection, field, complete))
+        roots.append(RootField(key, selection, field, _root_call(field, strawberry), complete))
     return Plan(document, operation_name, root_type, tuple(roots))
 
 
@@ -196,6 +226,7 @@ class CompiledQueries:
     text has validated; bounded like the parse and validation caches."""
 
     def __init__(self, schema: Schema, cache: QueryCache) -> None:
+        self._strawberry = schema
         self._schema = schema._schema
         self._executor = schema.execution_context_class
         self._cache = cache
@@ -214,7 +245,8 @@ class CompiledQueries:
             return None
         if len(self._plans) >= CACHE_SIZE:
             self._plans.clear()
-        plan = self._plans[key] = compile_plan(self._schema, document, operation_name)
+        plan = compile_plan(self._schema, document, operation_name, self._strawberry)
+        self._plans[key] = plan
         return plan
 
     async def execute(
@@ -245,8 +277,7 @@ class CompiledQueries:
                 path = Path(None, root.key, root_type.name)
                 info = executor.build_resolve_info(root.field, [root.node], root_type, path)
                 args = get_argument_values(root.field, root.node, executor.variable_values)
-                assert root.field.resolve is not None
-                value = root.field.resolve(root_value, info, **args)
+                value = root.call(root_value, info, args)
                 if optimized_is_awaitable(value):
                     value = await value
                 data[root.key] = root.complete(value)

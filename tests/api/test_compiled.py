@@ -7,7 +7,9 @@ so graphql-core answers it every time. Their responses must be equal, answers an
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import pytest
@@ -78,7 +80,8 @@ def test_plain_queries_answer_as_graphql_core_does(server: LiveHub) -> None:
     compiled = handler(server).compiled
     first = {"s": {"uscc": A}, "d": "2026-05-01", "p": "licence review"}
     ask(server, PLAIN, first)
-    assert compiled.plan(PLAIN, None) is not None  # compiled once the text validated
+    plan = compiled.plan(PLAIN, None)  # compiled once the text validated
+    assert plan is not None and plan.roots[0].call.__name__ == "checked"  # guard, then direct
     seen_measures, answered = 0, compiled.answered
     for subject in SUBJECTS:
         for day in DATES:
@@ -214,3 +217,84 @@ def test_only_the_named_query_operation_is_compiled() -> None:
     assert compile_plan(schema._schema, two, "C") is None
     dup = parse("{ item(good: true) { name } item(good: true) { name } }")
     assert compile_plan(schema._schema, dup, None) is None  # merged fields: graphql-core's job
+
+
+# --- root resolvers called directly: the arguments strawberry would have passed -----------
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.input
+class Inner:
+    n: int
+    tags: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class Outer:
+    name: str
+    colour: Colour = Colour.RED
+    inner: Inner | None = None
+    inners: list[Inner] | None = None
+    when: dt.date | None = None
+
+
+RECEIVED: list[dict[str, Any]] = []
+
+
+def echo(
+    info: strawberry.Info, outer: Outer, many: list[Outer] | None = None, flag: bool | None = None
+) -> str:
+    RECEIVED.append({"outer": outer, "many": many, "flag": flag, "info": type(info).__name__})
+    return "ok"
+
+
+@strawberry.type
+class EchoQuery:
+    echo: str = strawberry.field(resolver=echo)
+
+
+class Checked:
+    """Stands in for hub.access.guard.Guarded: a check, then strawberry's resolver."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.checked = 0
+
+    def allow(self, info: Any, args: dict[str, Any]) -> None:
+        self.checked += 1
+
+    def __call__(self, root: Any, info: Any, **args: Any) -> Any:
+        self.allow(info, args)
+        return self.inner(root, info, **args)
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"o": {"name": "a"}},
+        {"o": {"name": "a", "colour": "BLUE", "inner": {"n": 1}, "when": "2026-05-01"}},
+        {"o": {"name": "a", "inner": None, "inners": [{"n": 2, "tags": ["x", "y"]}]}},
+        {"o": {"name": "a"}, "m": [{"name": "b", "colour": "RED"}, {"name": "c"}], "f": True},
+        {"o": {"name": "a"}, "m": None, "f": None},
+    ],
+)
+async def test_direct_calls_pass_what_strawberry_passes(variables: dict[str, Any]) -> None:
+    cache = QueryCache(max_depth=5, max_tokens=500, max_aliases=5)
+    schema = strawberry.Schema(query=EchoQuery, extensions=[cache.extension])
+    field = schema._schema.query_type.fields["echo"]  # type: ignore[union-attr]
+    guard = field.resolve = Checked(field.resolve)
+    compiled = CompiledQueries(schema, cache)
+    query = "query($o: Outer!, $m: [Outer!], $f: Boolean) { echo(outer: $o, many: $m, flag: $f) }"
+    RECEIVED.clear()
+    usual = await schema.execute(query, variable_values=variables)
+    assert usual.errors is None and guard.checked == 1
+    plan = compiled.plan(query, None)
+    assert plan is not None and plan.roots[0].call.__name__ == "checked"  # not the chain
+    assert await compiled.execute(plan, None, None, variables, None) == usual.data
+    assert guard.checked == 2
+    assert RECEIVED[0]["info"] == "Info" and RECEIVED[1] == RECEIVED[0]
