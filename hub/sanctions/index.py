@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from dataclasses import dataclass, field
@@ -126,6 +127,13 @@ class SanctionIndex:
         try:
             start = time.perf_counter()
             snapshot = await self.load()
+            # Millions of long-lived objects: every full pass of the cyclic collector walked
+            # them all, stopping the server for ~160 ms every few seconds under load (the
+            # p99). Frozen, they are left out of those passes; a replaced snapshot is still
+            # freed by reference counting (it holds no cycles). The young generations are
+            # collected first, so recent cyclic garbage is not frozen with it.
+            gc.collect(1)
+            gc.freeze()
             log.info(
                 "sanction index loaded in %.2f s: %s", time.perf_counter() - start, snapshot.sizes
             )
