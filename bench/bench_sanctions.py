@@ -50,7 +50,7 @@ def serve(port: int) -> None:
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse
-    from starlette.routing import Mount, Route
+    from starlette.routing import Route
 
     from hub.app import create_app, open_services
     from hub.identifiers import parse_uscc
@@ -85,16 +85,22 @@ def serve(port: int) -> None:
             }
         )
 
-    async def hub_asgi(scope, receive, send):  # type: ignore[no-untyped-def]
-        await state["hub"](scope, receive, send)
+    # Each endpoint runs as it would deployed alone: a path dispatch in front, not a
+    # Starlette app mounting the others (that would add a second middleware stack to the
+    # GraphQL endpoints and not to the bare one).
+    bare_app = Starlette(routes=[Route("/bare", bare)])
+    lifespan_app = Starlette(lifespan=lifespan)
 
-    async def nolog_asgi(scope, receive, send):  # type: ignore[no-untyped-def]
-        await state["nolog"](scope, receive, send)
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            await lifespan_app(scope, receive, send)
+        elif scope["path"] == "/bare":
+            await bare_app(scope, receive, send)
+        elif scope["path"].startswith("/nolog/"):
+            await state["nolog"]({**scope, "root_path": "/nolog"}, receive, send)
+        else:
+            await state["hub"](scope, receive, send)
 
-    app = Starlette(
-        routes=[Route("/bare", bare), Mount("/nolog", nolog_asgi), Mount("/", hub_asgi)],
-        lifespan=lifespan,
-    )
     uvicorn.run(
         app,
         host="127.0.0.1",
