@@ -7,10 +7,11 @@ checks and type dispatch, and strawberry adds its extension runner around the wh
 ~35 µs). A query text that has already parsed and validated, limits included, is compiled
 here, once, into a plan:
 
-* its root fields are called exactly as graphql-core calls them: the resolver the schema
-  holds (the access guard, then strawberry's argument conversion, then the hub's), with
-  arguments coerced by graphql-core's own ``get_argument_values`` and the info object of
-  the executor class strawberry uses;
+* its root fields are called as graphql-core calls them: arguments coerced by
+  graphql-core's own ``get_argument_values``, the info object of the executor class
+  strawberry uses, then the resolver the schema holds (the access guard, strawberry's
+  argument conversion, the hub's resolver), or, for a guarded field whose arguments
+  :mod:`hub.schema.direct` can convert, the guard's own check and a direct call;
 * what they return becomes the response through functions built once per selection set:
   strawberry's attribute read for each plain field, each leaf through its type's own
   ``coerce_output_value``.
