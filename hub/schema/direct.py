@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import GraphQLField, GraphQLResolveInfo
+from strawberry.relay import GlobalID
 from strawberry.schema import Schema
 from strawberry.schema.compat import is_scalar
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -55,8 +56,10 @@ def _converter(type_: StrawberryType | type, schema: Schema) -> Convert | None:
         wrapped = _value(item)
         return lambda value: [wrapped(v) for v in value]
     registry = schema.schema_converter.scalar_registry
+    if type_ is GlobalID:  # strawberry decodes it (GlobalID.from_id)
+        return None
     if is_scalar(type_, registry) or isinstance(type_, StrawberryEnumDefinition):
-        return _same if getattr(type_, "__name__", "") != "GlobalID" else None
+        return _same
     if has_enum_definition(type_):
         return _same
     if has_object_definition(type_):

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry import relay
 
 from hub.app import HubGraphQL
 from hub.schema.compiled import Abandon, CompiledQueries, compile_plan
+from hub.schema.direct import direct_call
 from hub.schema.limits import QueryCache
 from tests import factories as f
 from tests.api.conftest import LiveHub
@@ -298,3 +300,26 @@ async def test_direct_calls_pass_what_strawberry_passes(variables: dict[str, Any
     assert await compiled.execute(plan, None, None, variables, None) == usual.data
     assert guard.checked == 2
     assert RECEIVED[0]["info"] == "Info" and RECEIVED[1] == RECEIVED[0]
+
+
+def by_global_id(id: relay.GlobalID) -> str:
+    return id.node_id
+
+
+def maybe_named(name: strawberry.Maybe[str]) -> str:
+    return "set" if name else "unset"
+
+
+@strawberry.type
+class OtherQuery:
+    by_global_id: str = strawberry.field(resolver=by_global_id)
+    maybe_named: str = strawberry.field(resolver=maybe_named)
+    echo: str = strawberry.field(resolver=echo)
+
+
+def test_arguments_strawberry_converts_its_own_way_keep_its_path() -> None:
+    schema = strawberry.Schema(query=OtherQuery)
+    fields = schema._schema.query_type.fields  # type: ignore[union-attr]
+    assert direct_call(fields["byGlobalId"], schema) is None  # decoded by strawberry
+    assert direct_call(fields["maybeNamed"], schema) is None  # Some(...) wrappers
+    assert direct_call(fields["echo"], schema) is not None
