@@ -161,24 +161,21 @@ class SanctionService:
     def _report(
         self, key: SubjectKey, asked: Uscc | PersonId, day: dt.date, facts: Facts
     ) -> SanctionReport:
-        if isinstance(asked, PersonId):
-            node = facts.persons.get(key.key)
+        person = asked if isinstance(asked, PersonId) else None
+        node = (facts.institutions if person is None else facts.persons).get(key.key)
+        known = node is not None if node or facts.complete_nodes else None
+        name = node.get("name") if node else None
+        if person is not None:
             subject = Subject(
                 "person",
                 key.key,
-                known=node is not None if node or facts.complete_nodes else None,
-                name=node.get("name") if node else None,
-                id_type=asked.id_type,
-                id_masked=asked.masked,  # shown masked even for a person the hub lacks
+                known=known,
+                name=name,
+                id_type=person.id_type,
+                id_masked=person.masked,  # shown masked even for a person the hub lacks
             )
             return build_report(self.catalogue, subject, day, facts.person_facts.get(key.key, []))
-        node = facts.institutions.get(key.key)
-        subject = Subject(
-            "institution",
-            key.key,
-            known=node is not None if node or facts.complete_nodes else None,
-            name=node.get("name") if node else None,
-        )
+        subject = Subject("institution", key.key, known=known, name=name)
         return build_report(
             self.catalogue,
             subject,
