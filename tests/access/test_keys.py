@@ -127,4 +127,4 @@ def test_keys_cli_create_list_revoke(data_dir: Path) -> None:
     keys_file = data_dir / "access" / "keys.sqlite"
     assert token.encode() not in keys_file.read_bytes()
     (stored,) = sqlite3.connect(keys_file).execute("SELECT key_hash FROM api_keys").fetchone()
-    assert len(stored) == 64 and token.split("_")[2] not in stored
+    assert len(stored) == 64 and token.split("_", 2)[2] not in stored
