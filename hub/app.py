@@ -249,7 +249,6 @@ def create_app(
         try:
             yield
         finally:
-            state["graphql"].access_log.close()
             if own:
                 await state["services"].close()
 

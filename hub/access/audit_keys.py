@@ -3,10 +3,12 @@ verifier key is what auditors need to check exports and proofs offline."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
-from audit import AuditLog, Signer, Verifier
+from audit import Signer, Verifier
+from audit.process import LogProcess
 from hub.settings import Settings
 
 
@@ -35,6 +37,13 @@ def verifier_keys(settings: Settings) -> list[Verifier]:
     return [s.verifier() for s in load_signers(settings)]
 
 
-def open_audit_log(settings: Settings) -> AuditLog:
+def open_audit_log(settings: Settings) -> LogProcess:
+    """The access log, run in a process of its own (see `audit.serve` for why); called on
+    the server's event loop, which then reads the log's replies itself."""
     settings.audit_path.parent.mkdir(parents=True, exist_ok=True)
-    return AuditLog(settings.audit_path, settings.audit_origin, load_signers(settings))
+    return LogProcess.start(
+        settings.audit_path,
+        settings.audit_origin,
+        load_signers(settings),
+        loop=asyncio.get_running_loop(),
+    )

@@ -7,10 +7,10 @@ of it leaves; the receipt goes into a header. Any failure raises (the caller ans
 
 from __future__ import annotations
 
-from audit import AuditLog, Receipt
+from audit import Receipt
+from audit.process import LogProcess
 from hub.access.record import access_record
 from hub.access.state import AccessState
-from hub.access.waiter import ReceiptWaiter
 
 RECEIPT_HEADER = "X-Audit-Receipt"
 
@@ -21,18 +21,12 @@ def receipt_header(receipt: Receipt) -> str:
 
 
 class AccessLogger:
-    def __init__(self, log: AuditLog | None, timeout: float) -> None:
+    def __init__(self, log: LogProcess | None, timeout: float) -> None:
         self.log = log
         self._timeout = timeout
-        self._waiter = ReceiptWaiter() if log is not None else None
 
     async def append(self, state: AccessState) -> Receipt | None:
         """Write the request's leaf and wait until it is durable (AuditError otherwise)."""
-        if self.log is None or self._waiter is None:
+        if self.log is None:
             return None
-        pending = self.log.submit(access_record(state), state.subjects)
-        return await self._waiter.wait(pending, self._timeout)
-
-    def close(self) -> None:
-        if self._waiter is not None:
-            self._waiter.close()
+        return await self.log.append_async(access_record(state), state.subjects, self._timeout)

@@ -1,5 +1,6 @@
 """Resolvers for auditors (the access log, checkpoints, proofs) and `accessesTo` for the
-credit office. The log's reads are SQLite calls: they run in a thread."""
+credit office. The log's calls block (they are answered by the log's process): they run
+in a thread."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Annotated
 
 import strawberry
 
-from audit import AuditError, AuditLog
+from audit import AuditError
+from audit.process import LogProcess
 from audit.tlogproof import make_tlog_proof
 from hub.identifiers import Uscc
 from hub.resolvers.inputs import subject_of
@@ -29,7 +31,7 @@ MAX_PAGE = 100
 _CURSOR = "audit:"
 
 
-def _log(info: Ctx) -> AuditLog:
+def _log(info: Ctx) -> LogProcess:
     return info.context.services.audit
 
 
@@ -86,26 +88,27 @@ async def audit_checkpoint(info: Ctx) -> AuditCheckpoint:
     return AuditCheckpoint.of(await asyncio.to_thread(_log(info).checkpoint_now))
 
 
-def _check_size(log: AuditLog, name: str, size: int) -> None:
-    if not 1 <= size <= log.size:
-        raise BadInput(name, f"between 1 and the log's size ({log.size})")
+def _check_size(log_size: int, name: str, size: int) -> None:
+    if not 1 <= size <= log_size:
+        raise BadInput(name, f"between 1 and the log's size ({log_size})")
 
 
 async def audit_inclusion_proof(
     info: Ctx, index: int, tree_size: int | None = None
 ) -> AuditInclusionProof:
     """Proof that entry `index` is in the tree of `treeSize` (default: the latest checkpoint)."""
-    log = _log(info)
-    latest = log.latest_checkpoint()
-    if latest is None:
-        latest = await asyncio.to_thread(log.checkpoint_now)
+    return await asyncio.to_thread(_inclusion_proof, _log(info), index, tree_size)
+
+
+def _inclusion_proof(log: LogProcess, index: int, tree_size: int | None) -> AuditInclusionProof:
+    latest = log.latest_checkpoint() or log.checkpoint_now()
     size = latest.size if tree_size is None else tree_size
-    _check_size(log, "treeSize", size)
+    _check_size(log.size, "treeSize", size)
     if not 0 <= index < size:
         raise BadInput("index", f"between 0 and treeSize - 1 ({size - 1})")
     try:
         proof = log.inclusion_proof(index, size)
-        signed = next((c for c in await asyncio.to_thread(log.checkpoints, size)), None)
+        signed = next(iter(log.checkpoints(size)), None)
         tlog = make_tlog_proof(index, proof, signed) if signed and signed.size == size else None
     except (AuditError, IndexError, ValueError) as exc:
         raise BadInput("index", str(exc)) from None
@@ -124,9 +127,13 @@ async def audit_consistency_proof(
     to_size: Annotated[int, strawberry.argument(name="to")],
 ) -> AuditConsistencyProof:
     """Proof that the tree of `from` entries is a prefix of the tree of `to` entries."""
-    log = _log(info)
-    _check_size(log, "from", from_size)
-    _check_size(log, "to", to_size)
+    return await asyncio.to_thread(_consistency_proof, _log(info), from_size, to_size)
+
+
+def _consistency_proof(log: LogProcess, from_size: int, to_size: int) -> AuditConsistencyProof:
+    log_size = log.size
+    _check_size(log_size, "from", from_size)
+    _check_size(log_size, "to", to_size)
     if from_size > to_size:
         raise BadInput("from", "must not exceed to")
     proof = log.consistency_proof(from_size, to_size)

@@ -11,7 +11,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from audit import AuditLog
+from audit.process import LogProcess
 from hub.access.keys import KeyStore
 from hub.access.state import AccessState
 from hub.graph.cypher_store import CypherStore
@@ -33,7 +33,7 @@ class Services:
     catalogue: Catalogue
     sanctions: SanctionService
     keys: KeyStore
-    audit: AuditLog
+    audit: LogProcess
     workflows: WorkflowService
     # "today" for the workflows (the default date of a step, the back-dating window);
     # replaceable so a test can walk a year in a few seconds
