@@ -7,11 +7,13 @@ checks and type dispatch, and strawberry adds its extension runner around the wh
 ~35 µs). A query text that has already parsed and validated, limits included, is compiled
 here, once, into a plan:
 
-* its root fields are called as graphql-core calls them: arguments coerced by
-  graphql-core's own ``get_argument_values``, the info object of the executor class
-  strawberry uses, then the resolver the schema holds (the access guard, strawberry's
-  argument conversion, the hub's resolver), or, for a guarded field whose arguments
-  :mod:`hub.schema.direct` can convert, the guard's own check and a direct call;
+* its root fields are called as graphql-core calls them: variables and arguments coerced
+  by graphql-core's own ``get_variable_values`` and ``get_argument_values``, an info
+  object with the fields of the one strawberry's executor builds (building that executor
+  per request cost a tenth of the request), then the resolver the schema holds (the
+  access guard, strawberry's argument conversion, the hub's resolver), or, for a guarded
+  field whose arguments :mod:`hub.schema.direct` can convert, the guard's own check and
+  a direct call;
 * what they return becomes the response through functions built once per selection set:
   strawberry's attribute read for each plain field, each leaf through its type's own
   ``coerce_output_value``.
@@ -30,11 +32,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLEnumType,
     GraphQLField,
     GraphQLList,
@@ -49,7 +52,9 @@ from graphql import (
     Undefined,
     get_argument_values,
 )
+from graphql.execution.values import get_variable_values
 from graphql.pyutils import Path
+from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema import Schema
 
@@ -64,7 +69,7 @@ class Abandon(Exception):
     """The plan cannot answer this request exactly as graphql-core would."""
 
 
-RootCall = Callable[[Any, GraphQLResolveInfo[Any], dict[str, Any]], Any]
+RootCall = Callable[[Any, Any, dict[str, Any]], Any]  # (root value, info, arguments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +85,38 @@ class RootField:
 class Plan:
     document: DocumentNode
     operation_name: str | None
+    operation: OperationDefinitionNode
     root_type: GraphQLObjectType
     roots: tuple[RootField, ...]
+
+
+class PlanInfo(NamedTuple):
+    """The resolve info of a planned root field: the fields of strawberry's own info
+    class (variables as the plain coerced dict, as strawberry passes them)."""
+
+    field_name: str
+    field_nodes: list[FieldNode]
+    return_type: GraphQLOutputType
+    parent_type: GraphQLObjectType
+    path: Path
+    schema: GraphQLSchema
+    fragments: dict[str, FragmentDefinitionNode]
+    root_value: Any
+    operation: OperationDefinitionNode
+    variable_values: dict[str, Any]
+    context: Any
+    is_awaitable: Callable[[Any], bool]
+    abort_signal: Any
+    async_helpers: GraphQLResolveInfoHelpers
+    operation_extensions: dict[str, Any] | None
+
+
+def _untracked(_: Any) -> Any:
+    """A resolver that hands async work to the executor needs graphql-core's: abandon."""
+    raise Abandon
+
+
+_NO_EXECUTOR = GraphQLResolveInfoHelpers(gather=_untracked, track=_untracked)
 
 
 def _leaf(type_: GraphQLScalarType | GraphQLEnumType) -> Complete:
@@ -219,7 +254,7 @@ def compile_plan(
         if complete is None:
             return None
         roots.append(RootField(key, selection, field, _root_call(field, strawberry), complete))
-    return Plan(document, operation_name, root_type, tuple(roots))
+    return Plan(document, operation_name, operation, root_type, tuple(roots))
 
 
 class CompiledQueries:
@@ -229,7 +264,6 @@ class CompiledQueries:
     def __init__(self, schema: Schema, cache: QueryCache) -> None:
         self._strawberry = schema
         self._schema = schema._schema
-        self._executor = schema.execution_context_class
         self._cache = cache
         self._plans: dict[tuple[str, str | None], Plan | None] = {}
         self.answered = 0  # requests a plan answered
@@ -259,25 +293,35 @@ class CompiledQueries:
         extensions: dict[str, Any] | None,
     ) -> dict[str, Any]:
         """The response's `data`; raises Abandon when the usual path must answer."""
-        executor = self._executor.build(  # coerces the variables as graphql-core does
-            self._schema,
-            plan.document,
-            root_value,
-            context,
-            variables,
-            plan.operation_name,
-            operation_extensions=extensions,
+        operation = plan.operation
+        coerced = get_variable_values(  # as graphql-core's Executor.build coerces them
+            self._schema, operation.variable_definitions or (), variables or {}, max_errors=50
         )
-        if isinstance(executor, list):  # variable errors: the usual path reports them
+        if isinstance(coerced, list):  # variable errors: the usual path reports them
             self.abandoned += 1
             raise Abandon
         data: dict[str, Any] = {}
         root_type = plan.root_type
         try:
             for root in plan.roots:
-                path = Path(None, root.key, root_type.name)
-                info = executor.build_resolve_info(root.field, [root.node], root_type, path)
-                args = get_argument_values(root.field, root.node, executor.variable_values)
+                info = PlanInfo(
+                    root.node.name.value,
+                    [root.node],
+                    root.field.type,
+                    root_type,
+                    Path(None, root.key, root_type.name),
+                    self._schema,
+                    {},
+                    root_value,
+                    operation,
+                    coerced.coerced,
+                    context,
+                    optimized_is_awaitable,
+                    None,
+                    _NO_EXECUTOR,
+                    extensions,
+                )
+                args = get_argument_values(root.field, root.node, coerced)
                 value = root.call(root_value, info, args)
                 if optimized_is_awaitable(value):
                     value = await value
