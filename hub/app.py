@@ -24,7 +24,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from hub.access.audit_keys import open_audit_log
-from hub.access.hook import RECEIPT_HEADER, AccessLogger, receipt_header
+from hub.access.hook import AccessLogger, add_receipt
 from hub.access.keys import KeyStore, Unauthenticated
 from hub.access.principal import Principal
 from hub.access.purpose import PURPOSE_HEADER, header_purpose
@@ -108,7 +108,7 @@ class HubGraphQL(GraphQLOverHTTP[HubContext, None]):
             response.headers["Retry-After"] = "5"
         else:
             if receipt is not None:
-                response.headers[RECEIPT_HEADER] = receipt_header(receipt)
+                add_receipt(response, receipt)
         await response(scope, receive, send)
 
     async def _answer(self, request: Request, state: AccessState) -> Response:

@@ -28,7 +28,7 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from hub.access.hook import RECEIPT_HEADER, AccessLogger, receipt_header
+from hub.access.hook import AccessLogger, add_receipt
 from hub.access.state import AccessState
 from hub.identifiers import IdentifierError, parse_uscc
 from hub.resolvers.context import Services
@@ -155,7 +155,7 @@ class PublicSite:
             response.headers["Retry-After"] = "5"
         else:
             if receipt is not None:
-                response.headers[RECEIPT_HEADER] = receipt_header(receipt)
+                add_receipt(response, receipt)
         return response
 
     async def _answer(

@@ -7,6 +7,8 @@ of it leaves; the receipt goes into a header. Any failure raises (the caller ans
 
 from __future__ import annotations
 
+from starlette.responses import Response
+
 from audit import Receipt
 from audit.process import LogProcess
 from hub.access.record import access_record
@@ -18,6 +20,12 @@ RECEIPT_HEADER = "X-Audit-Receipt"
 def receipt_header(receipt: Receipt) -> str:
     """``<leaf index>:<leaf hash hex>``: enough to fetch and check the inclusion proof."""
     return f"{receipt.index}:{receipt.leaf_hash}"
+
+
+def add_receipt(response: Response, receipt: Receipt) -> None:
+    """Put the receipt header on a response (appended raw: no response has one yet)."""
+    value = receipt_header(receipt).encode("latin-1")
+    response.raw_headers.append((RECEIPT_HEADER.lower().encode("latin-1"), value))
 
 
 class AccessLogger:
