@@ -290,9 +290,13 @@ class LogProcess:
                 self._call("close", timeout=CALL_TIMEOUT_S, last=True)
             self._ended.wait(timeout=5)
         self._fail("audit log is closed")
-        if self._loop is not None and not self._ended.is_set() and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._stop_loop_reader)
-            self._ended.wait(timeout=5)
+        loop = self._loop
+        if loop is not None and not self._ended.is_set() and not loop.is_closed():
+            if loop.is_running() and threading.get_ident() != self._loop_thread:
+                loop.call_soon_threadsafe(self._stop_loop_reader)
+                self._ended.wait(timeout=5)
+            else:  # on the loop's own thread, or the loop has stopped
+                self._stop_loop_reader()
         self._sock.close()
         _reap(self.process)
 

@@ -74,6 +74,23 @@ def test_appends_from_an_event_loop_are_read_by_that_loop(
     asyncio.run(scenario())
 
 
+def test_closing_on_the_loop_that_reads_the_replies(tmp_path: Path, log_signer: Signer) -> None:
+    async def scenario() -> None:
+        log = _start_here(tmp_path, log_signer)
+        await asyncio.gather(*(log.append_async(make_record(i)) for i in range(20)))
+        started = time.monotonic()
+        log.close()  # no reply can be read here: the child takes the closed socket as "close"
+        assert time.monotonic() - started < 5
+        with pytest.raises(AuditUnavailable, match="closed"):
+            await log.append_async(make_record(99))
+
+    asyncio.run(scenario())
+    with AuditLog(tmp_path / "audit.db", ORIGIN, [log_signer]) as reopened:
+        assert reopened.size == 20
+        latest = reopened.latest_checkpoint()
+        assert latest is not None and latest.size == 20
+
+
 def _start_here(tmp_path: Path, signer: Signer) -> LogProcess:
     return LogProcess.start(
         tmp_path / "audit.db", ORIGIN, [signer], loop=asyncio.get_running_loop()
