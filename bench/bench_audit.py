@@ -5,6 +5,8 @@ Measures:
      ``submit()`` (each thread keeps a window of appends in flight, as an async server
      would); every counted append has been committed with fsync;
   2. latency from ``append()`` to being covered by a signed checkpoint;
+  2b. the same through the log's own process as the hub runs it (``LogProcess``): appends/s
+     and the time from sending an append to its receipt, from asyncio tasks;
   3. time to verify a 1,000,000-entry export (built synthetically first), with the
      default worker processes (one per CPU, up to 4) and in one process.
 
@@ -14,6 +16,7 @@ Run:  .venv/bin/python bench/bench_audit.py [--entries 1000000] [--seconds 5]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import collections
 import statistics
 import tempfile
@@ -27,6 +30,7 @@ from audit.checkpoint import Checkpoint, sign_checkpoint
 from audit.export import checkpoint_line, entry_line, header_line
 from audit.leaf import encode_leaf, subject_commitment
 from audit.merkle import leaf_hash
+from audit.process import LogProcess
 from audit.tree import MerkleTree
 
 ORIGIN = "credit-hub.bench/audit"
@@ -102,6 +106,45 @@ def bench_appends(directory: Path, signer: Signer, seconds: float) -> list[tuple
             rate = run_threads(threads, seconds, pipelined)
         label = f"durable appends/s, submit() x {threads} threads, {window} in flight"
         rows.append((label, f"{rate:,.0f}"))
+    return rows
+
+
+def bench_process(directory: Path, signer: Signer, seconds: float) -> list[tuple[str, str]]:
+    """Appends through the log's process from asyncio tasks, as the hub's event loop makes
+    them (one in flight per task, like one per HTTP request)."""
+    rows = []
+    for tasks in (8, 64):
+
+        async def run(tasks: int = tasks) -> tuple[float, list[float]]:
+            log = LogProcess.start(
+                directory / f"process{tasks}.db", ORIGIN, [signer], loop=asyncio.get_running_loop()
+            )
+            waits: list[float] = []
+            deadline = time.perf_counter() + seconds
+
+            async def task(t: int) -> None:
+                n = 0
+                while time.perf_counter() < deadline:
+                    sent = time.perf_counter()
+                    await log.append_async(record(n), [f"CC-{t}-{n}"])
+                    waits.append(time.perf_counter() - sent)
+                    n += 1
+
+            start = time.perf_counter()
+            await asyncio.gather(*(task(t) for t in range(tasks)))
+            elapsed = time.perf_counter() - start
+            await asyncio.to_thread(log.close)
+            return len(waits) / elapsed, sorted(waits)
+
+        rate, waits = asyncio.run(run())
+        p50, p99 = waits[len(waits) // 2], waits[int(len(waits) * 0.99)]
+        rows.append((f"log process: durable appends/s, {tasks} asyncio tasks", f"{rate:,.0f}"))
+        rows.append(
+            (
+                f"log process: append to receipt, {tasks} tasks, p50 / p99",
+                f"{p50 * 1e3:.2f} / {p99 * 1e3:.2f} ms",
+            )
+        )
     return rows
 
 
@@ -184,6 +227,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
         directory = Path(tmp)
         rows += bench_appends(directory, signer, args.seconds)
+        rows += bench_process(directory, signer, args.seconds)
         rows += bench_checkpoint_latency(directory, signer, args.seconds)
         rows += bench_verify(directory, signer, args.entries)
     width = max(len(name) for name, _ in rows)
