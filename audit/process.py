@@ -2,14 +2,15 @@
 
 The child owns the log files and does every append's work; the caller only pickles the
 record onto a private socket pair.  Appends from asyncio (:meth:`append_async`) need no
-thread per request: one reader thread takes the child's replies, a committed group per
-frame, and hands each event loop its receipts in one call.  Every other method has the
-signature of :class:`AuditLog`'s and blocks its caller (run it in a thread from async
-code).
+thread per request: the replies (a committed group per frame) are read by the event loop
+itself, or by one thread that hands each loop its receipts in one call.  Every other
+method has the signature of :class:`AuditLog`'s and blocks its caller (run it in a
+thread from async code).  Sending never blocks: what the socket will not take yet waits
+in memory and is retried, so a stalled child cannot freeze the caller's event loop.
 
-Failing closed: if the child dies, stops answering or its log fails, every waiting and
-later append raises :class:`AuditUnavailable`, and stays failed (as :class:`AuditLog`
-does) until the log is opened again.
+Failing closed: an append not answered in time raises :class:`AuditUnavailable`; if the
+child dies, stops reading or its log fails, every waiting and later append raises it,
+and stays failed (as :class:`AuditLog` does) until the log is opened again.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from audit.store import Entry, Receipt, default_secrets_path
 from audit.wire import FrameReader, frame
 
 _RECV = 1 << 20
-_SWEEP_S = 0.1  # how often overdue requests are failed
+_SWEEP_S = 0.1  # how often overdue requests are failed and unsent bytes retried
+MAX_UNSENT = 64 * 1024 * 1024  # bytes the child has not taken before it counts as failed
 CALL_TIMEOUT_S = 120.0  # reads, proofs, checkpoints, export
 
 
@@ -141,6 +143,7 @@ class LogProcess:
         self._frames = reader
         self._send_lock = threading.Lock()  # the socket's sending side and the outbox
         self._outbox: list[bytes] = []
+        self._unsent = bytearray()  # what the socket would not take yet
         self._turn_open = False  # an append went out at once this loop turn
         self._lock = threading.Lock()  # the waiting requests and the failure state
         self._ids = itertools.count(1)
@@ -150,6 +153,7 @@ class LogProcess:
         self._ended = threading.Event()  # set once the replies are no longer read
         self._loop = loop
         self._loop_thread = threading.get_ident()
+        sock.setblocking(False)  # a full socket must not block the caller (or its loop)
         if loop is None:
             threading.Thread(
                 target=self._read_replies, name="audit-log-replies", daemon=True
@@ -319,7 +323,7 @@ class LogProcess:
         what = "commit" if method == "append" else "answer"
         waiting = _Waiting(what, time.monotonic() + timeout, concurrent.futures.Future(), None)
         self._send(self._register(waiting, method, args, kwargs or {}, last=last))
-        return waiting.future.result()  # the reader thread settles it, in time or with an error
+        return waiting.future.result()  # the reader settles it, in time or with an error
 
     def _register(
         self,
@@ -347,17 +351,24 @@ class LogProcess:
         self._flush()
 
     def _flush(self) -> None:
+        """Send what is queued, as far as the socket takes it; the sweep retries the rest."""
         with self._send_lock:
-            data, self._outbox = b"".join(self._outbox), []
-            if not data:
-                return
+            unsent = self._unsent
+            if self._outbox:
+                unsent += b"".join(self._outbox)
+                self._outbox = []
             try:
-                self._sock.sendall(data)
+                while unsent:
+                    del unsent[: self._sock.send(unsent)]
+            except BlockingIOError:  # the child is behind: keep the rest for later
+                if len(unsent) <= MAX_UNSENT:
+                    return
+                reason = "the access log process has stopped reading its requests"
             except OSError as exc:
-                error = exc
+                reason = f"cannot reach the access log process: {exc}"
             else:
                 return
-        self._fail(f"cannot reach the access log process: {error}")
+        self._fail(reason)
 
     def _replies_readable(self) -> bool:
         """Whether a blocking call from this thread can get its answer."""
@@ -373,6 +384,8 @@ class LogProcess:
             if data:
                 self._settle(self._frames.feed(data))
                 return True
+        except BlockingIOError:  # woken with nothing to read after all
+            return True
         except (OSError, ValueError) as exc:
             self._fail(f"cannot read from the access log process: {exc}")
             return False
@@ -421,6 +434,7 @@ class LogProcess:
         _deliver(answered)
 
     def _sweep(self, now: float) -> None:
+        self._flush()
         with self._lock:
             late = [i for i, w in self._waiting.items() if w.deadline <= now]
             overdue = [self._waiting.pop(i) for i in late]

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -89,6 +90,52 @@ def test_closing_on_the_loop_that_reads_the_replies(tmp_path: Path, log_signer: 
         assert reopened.size == 20
         latest = reopened.latest_checkpoint()
         assert latest is not None and latest.size == 20
+
+
+def test_a_stalled_log_process_does_not_block_the_event_loop(
+    tmp_path: Path, log_signer: Signer
+) -> None:
+    async def scenario() -> None:
+        log = _start_here(tmp_path, log_signer)
+        await log.append_async(make_record(0))
+        child = log.process.pid
+        os.kill(child, signal.SIGSTOP)
+        safety = threading.Timer(10, os.kill, (child, signal.SIGCONT))  # a regression fails
+        safety.start()
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        try:
+            ticking = asyncio.ensure_future(ticker())
+            started = time.monotonic()
+            # ~4 KB a request, 2,000 of them: far more than the socket's buffers hold
+            results = await asyncio.gather(
+                *(
+                    log.append_async(make_record(i), ["K" * 4000 + str(i)], timeout=0.5)
+                    for i in range(2000)
+                ),
+                return_exceptions=True,
+            )
+            elapsed = time.monotonic() - started
+            ticking.cancel()
+            assert all(isinstance(r, AuditUnavailable) and "in time" in str(r) for r in results), {
+                str(r) for r in results
+            }
+            assert elapsed < 3 and ticks >= 20  # the loop kept turning meanwhile
+        finally:
+            os.kill(child, signal.SIGCONT)
+            safety.cancel()
+        # once it reads again, the log takes the backlog (late: those callers had their 503)
+        receipt = await log.append_async(make_record(1), timeout=30)
+        assert receipt.index == 2001
+        await asyncio.to_thread(log.close)
+
+    asyncio.run(scenario())
 
 
 def _start_here(tmp_path: Path, signer: Signer) -> LogProcess:
