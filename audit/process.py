@@ -36,12 +36,13 @@ from audit.export import ExportSummary
 from audit.leaf import AccessRecord
 from audit.note import Signer
 from audit.store import Entry, Receipt, default_secrets_path
-from audit.wire import FrameReader, frame
+from audit.wire import FrameReader, encode_record, frame
 
 _RECV = 1 << 20
 _SWEEP_S = 0.1  # how often overdue requests are failed and unsent bytes retried
 MAX_UNSENT = 64 * 1024 * 1024  # bytes the child has not taken before it counts as failed
 CALL_TIMEOUT_S = 120.0  # reads, proofs, checkpoints, export
+_CLOSED = "audit log is closed"
 
 
 class _Waiting:
@@ -179,7 +180,7 @@ class LogProcess:
         future: asyncio.Future[Receipt] = loop.create_future()
         waiting = _Waiting("commit", time.monotonic() + timeout, future, loop)
         data = frame(
-            self._register(waiting, "append", (record_fields(record), tuple(subject_keys)))
+            self._register(waiting, "append", (encode_record(record), tuple(subject_keys)))
         )
         with self._send_lock:
             self._outbox.append(data)
@@ -202,7 +203,7 @@ class LogProcess:
     ) -> Receipt:
         """Durably append a record (blocking); AuditUnavailable if it cannot be stored."""
         result: Receipt = self._call(
-            "append", (record_fields(record), tuple(subject_keys)), timeout=timeout
+            "append", (encode_record(record), tuple(subject_keys)), timeout=timeout
         )
         return result
 
@@ -293,7 +294,7 @@ class LogProcess:
             with contextlib.suppress(AuditError):  # it failed or died: nothing to finish
                 self._call("close", timeout=CALL_TIMEOUT_S, last=True)
             self._ended.wait(timeout=5)
-        self._fail("audit log is closed")
+        self._fail(_CLOSED)
         loop = self._loop
         if loop is not None and not self._ended.is_set() and not loop.is_closed():
             if loop.is_running() and threading.get_ident() != self._loop_thread:
@@ -341,7 +342,7 @@ class LogProcess:
             request_id = next(self._ids)
             self._waiting[request_id] = waiting
             if last:  # nothing may be sent after "close"
-                self._failure = "audit log is closed"
+                self._failure = _CLOSED
         return (request_id, method, args, kwargs)
 
     def _send(self, request: tuple[int, str, tuple[Any, ...], dict[str, Any] | None]) -> None:
@@ -461,25 +462,8 @@ class LogProcess:
         self.close()
 
 
-def record_fields(record: AccessRecord) -> tuple[Any, ...]:
-    """An access record as a plain tuple: pickled in a fifth of a dataclass's time."""
-    result = record.result
-    return (
-        record.principal,
-        record.agency,
-        record.role,
-        record.purpose,
-        record.operation,
-        record.query_sha256,
-        result.outcome,
-        result.subjects,
-        result.error_class,
-        record.time,
-    )
-
-
 def _unavailable(reason: str) -> str:
-    return reason if reason == "audit log is closed" else f"audit log unavailable: {reason}"
+    return reason if reason == _CLOSED else f"audit log unavailable: {reason}"
 
 
 def _deliver(answered: list[tuple[_Waiting, bool, Any]]) -> None:

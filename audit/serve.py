@@ -27,10 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from audit.errors import AuditError, AuditUnavailable
-from audit.leaf import AccessRecord, Result
 from audit.note import Signer
 from audit.store import AuditLog, PendingReceipt
-from audit.wire import FrameReader, frame
+from audit.wire import FrameReader, decode_record, frame
 
 Reply = tuple[int, bool, Any]
 
@@ -113,13 +112,6 @@ class _Receipts:
             self._send(replies)
 
 
-def record_of(fields: tuple[Any, ...]) -> AccessRecord:
-    """The record :func:`audit.process.record_fields` sent (validated again here)."""
-    principal, agency, role, purpose, operation, sha256, outcome, subjects, error, time = fields
-    result = Result(outcome, subjects, error)
-    return AccessRecord(principal, agency, role, purpose, operation, sha256, result, time)
-
-
 def _outcome(request_id: int, pending: PendingReceipt) -> Reply:
     try:
         receipt = pending.result()
@@ -165,7 +157,7 @@ def serve(sock: socket.socket, log: AuditLog, reader: FrameReader | None = None)
                 if method == "append":
                     try:
                         fields, keys = args
-                        receipts.put(request_id, log.submit(record_of(fields), keys))
+                        receipts.put(request_id, log.submit(decode_record(fields), keys))
                     except BaseException as exc:
                         send([(request_id, False, portable(exc))])
                 elif method == "close":
