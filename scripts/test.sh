@@ -2,6 +2,13 @@
 # Install everything from the registries (PyPI, npm) and run lint, types and the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+shared="${HUB_SHARED_DIR:-../shared}"
+if [ ! -d "$shared/vectors" ]; then
+  echo "scripts/test.sh: $shared/vectors not found: the audit tests check the log against" \
+    "those test vectors. Clone the repository beside ../shared (as CI does) or set" \
+    "HUB_SHARED_DIR to its path." >&2
+  exit 1
+fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[dev]'
